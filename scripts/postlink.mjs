@@ -13,7 +13,7 @@
 //
 // The binaryen version is pinned in package.json (>= 125 is required for Asyncify + EH).
 import binaryen from 'binaryen';
-import { readFileSync, writeFileSync, renameSync, realpathSync } from 'node:fs';
+import { readFileSync, writeFileSync, renameSync, realpathSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const PREEMPT_EXPORT = '__wasmux_preempt';
@@ -184,9 +184,17 @@ if (isMain) {
   const log = opts.quiet ? () => {} : (s) => console.error(`postlink: ${s}`);
   try {
     const { binary } = postlink(readFileSync(input), { ...opts, log });
-    const tmp = `${output}.tmp${process.pid}`;
-    writeFileSync(tmp, binary);
-    renameSync(tmp, output);
+    // Write via a temporary file and rename, except onto something that is not a regular file
+    // (e.g. configure-style probes linking to -o /dev/null: never replace the device node).
+    let regular = true;
+    try { regular = statSync(output).isFile(); } catch { /* does not exist yet */ }
+    if (regular) {
+      const tmp = `${output}.tmp${process.pid}`;
+      writeFileSync(tmp, binary);
+      renameSync(tmp, output);
+    } else {
+      writeFileSync(output, binary);
+    }
   } catch (e) {
     console.error(e.message ?? e);
     process.exit(1);
