@@ -1,0 +1,4 @@
+/* wasm32 has no user-visible register file */
+struct user_regs_struct {
+	unsigned long __unused;
+};
