@@ -1,0 +1,85 @@
+// The `wasmux` command line: run a program in a fresh sandbox with this process's stdio.
+//   wasmux run [--image F] [--env K=V]... [--cwd DIR] [--user] -- PROG [ARGS]...
+//   wasmux sh  [--image F]
+// Exit status is the program's, or 128+N when a signal killed it.
+import { ImageError, createKernel, exitCodeOf, loadImage, nodeStdio, DEFAULT_IMAGE } from './node-host.js';
+import { Errno } from '../../kernel/errors.js';
+import { ERRNO_NAMES } from './errnames.js';
+
+const USAGE = `usage: wasmux run [--image FILE] [--env K=V]... [--cwd DIR] [--user] -- PROG [ARGS]...
+       wasmux sh [--image FILE]`;
+
+interface Args { cmd: string; image: string; env: string[]; cwd?: string; user: boolean; argv: string[]; }
+
+function parse(argv: string[]): Args {
+  const a: Args = { cmd: argv[0] ?? '', image: process.env['WASMUX_IMAGE'] ?? DEFAULT_IMAGE, env: [], user: false, argv: [] };
+  let i = 1;
+  for (; i < argv.length; i++) {
+    const s = argv[i]!;
+    if (s === '--') { i++; break; }
+    if (s === '--image') a.image = argv[++i] ?? '';
+    else if (s.startsWith('--image=')) a.image = s.slice(8);
+    else if (s === '--env') a.env.push(argv[++i] ?? '');
+    else if (s.startsWith('--env=')) a.env.push(s.slice(6));
+    else if (s === '--cwd') a.cwd = argv[++i];
+    else if (s.startsWith('--cwd=')) a.cwd = s.slice(6);
+    else if (s === '--user') a.user = true;
+    else if (s.startsWith('-')) throw new Error(`unknown option ${s}\n${USAGE}`);
+    else break;
+  }
+  a.argv = argv.slice(i);
+  return a;
+}
+
+function baseEnv(user: boolean, extra: string[]): string[] {
+  const env = new Map<string, string>([
+    ['PATH', '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin'],
+    ['HOME', user ? '/home/user' : '/root'],
+    ['USER', user ? 'user' : 'root'],
+    ['LOGNAME', user ? 'user' : 'root'],
+    ['SHELL', '/bin/sh'],
+    ['TERM', process.env['TERM'] ?? 'xterm-256color'],
+    ['LANG', 'C.UTF-8'],
+  ]);
+  for (const kv of extra) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--env needs K=V, got "${kv}"`);
+    env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let a: Args;
+  try { a = parse(argv); } catch (e) { process.stderr.write(`wasmux: ${(e as Error).message}\n`); return 2; }
+  if (a.cmd === 'sh') { a.argv = ['sh', ...a.argv]; a.cmd = 'run'; }
+  if (a.cmd !== 'run' || a.argv.length === 0) { process.stderr.write(`${USAGE}\n`); return 2; }
+  let kernel;
+  try {
+    kernel = createKernel({ image: loadImage(a.image) });
+  } catch (e) {
+    process.stderr.write(`wasmux: ${(e as Error).message}\n`);
+    return e instanceof ImageError ? 2 : 70;
+  }
+  if (process.env['WASMUX_STRACE']) kernel.trace = (l) => process.stderr.write(`${l}\n`);
+  const io = nodeStdio();
+  let task;
+  try {
+    task = kernel.spawn({
+      argv: a.argv, env: baseEnv(a.user, a.env), cwd: a.cwd ?? (a.user ? '/home/user' : '/root'),
+      uid: a.user ? 1000 : 0, gid: a.user ? 1000 : 0, stdio: io.stdio,
+    });
+  } catch (e) {
+    io.close();
+    if (e instanceof Errno) {
+      const [, msg] = ERRNO_NAMES[e.errno] ?? ['', `error ${e.errno}`];
+      process.stderr.write(`wasmux: ${a.argv[0]}: ${msg}\n`);
+      return e.errno === 2 ? 127 : 126;
+    }
+    throw e;
+  }
+  const status = await kernel.waitExit(task);
+  io.close();
+  if (kernel.bugs.length > 0) process.stderr.write(`wasmux: ${kernel.bugs.length} kernel bug(s) logged above\n`);
+  return exitCodeOf(status);
+}

@@ -1,0 +1,102 @@
+// The Node host: creates a kernel for one sandbox from an image file and connects host byte streams to a
+// process's stdio. Why setImmediate for `defer`: the scheduler must give the event loop a turn between
+// batches (stdin data and timers arrive there), and setImmediate runs after I/O without setTimeout's
+// 1 ms clamp.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { webcrypto } from 'node:crypto';
+import { Kernel, type KernelOptions, type SpawnOptions } from '../../kernel/kernel.js';
+import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
+import type { Task } from '../../kernel/proc/task.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const DEFAULT_IMAGE = resolve(ROOT, 'build/rootfs.img');
+
+export class ImageError extends Error {
+  readonly code = 'WASMUX_ERR_IMAGE';
+}
+
+export function loadImage(path = DEFAULT_IMAGE): Uint8Array {
+  let buf: Buffer;
+  try { buf = readFileSync(path); } catch (e) {
+    throw new ImageError(`cannot read image ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` +
+      (path === DEFAULT_IMAGE ? ' (build it with: npm run build:image)' : ''));
+  }
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+export function createKernel(opts: Omit<KernelOptions, 'host'> & { host?: KernelOptions['host'] }): Kernel {
+  try {
+    return new Kernel({
+      ...opts,
+      host: {
+        defer: (fn) => { setImmediate(fn); },
+        setTimer: (fn, ms) => setTimeout(fn, ms),
+        clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+        now: () => performance.now(),
+        wallclock: () => Date.now(),
+        random: (b) => { for (let i = 0; i < b.length; i += 65536) webcrypto.getRandomValues(b.subarray(i, i + 65536)); },
+        log: (m) => { process.stderr.write(`${m}\n`); },
+        ...opts.host,
+      },
+    });
+  } catch (e) {
+    if (e instanceof Error && !(e instanceof ImageError)) throw new ImageError(`bad image: ${e.message}`);
+    throw e;
+  }
+}
+
+export interface RunResult { status: number; stdout: string; stderr: string; exitCode: number; }
+
+/** Exit code as a shell reports it: the exit status, or 128 + the signal number. */
+export function exitCodeOf(status: number): number {
+  const sig = status & 0x7f;
+  return sig === 0 ? (status >> 8) & 0xff : 128 + sig;
+}
+
+/**
+ * Run one program to completion with captured output (tests, scripts). Input is given whole.
+ */
+export async function runCaptured(kernel: Kernel, o: Omit<SpawnOptions, 'stdio'> & { input?: string | Uint8Array }): Promise<RunResult> {
+  const stdin = new HostInput();
+  const out: Uint8Array[] = [], err: Uint8Array[] = [];
+  const stdout = new HostOutput((d) => { out.push(d); return true; });
+  const stderr = new HostOutput((d) => { err.push(d); return true; });
+  if (o.input !== undefined) stdin.push(typeof o.input === 'string' ? new TextEncoder().encode(o.input) : o.input);
+  stdin.end();
+  const t: Task = kernel.spawn({ ...o, stdio: [stdin, stdout, stderr] });
+  const status = await kernel.waitExit(t);
+  const dec = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
+  return { status, exitCode: exitCodeOf(status), stdout: dec(out), stderr: dec(err) };
+}
+
+/** Connect a process's stdio to this Node process's stdin/stdout/stderr. */
+export function nodeStdio(): { stdio: [HostInput, HostOutput, HostOutput]; close(): void } {
+  const stdin = new HostInput();
+  let reading = false;
+  const onData = (d: Buffer): void => { stdin.push(new Uint8Array(d)); };
+  const onEnd = (): void => { stdin.end(); };
+  stdin.onDemand = () => {
+    if (reading) return;
+    reading = true;
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+  };
+  const mkOut = (s: NodeJS.WriteStream): HostOutput => {
+    const o: HostOutput = new HostOutput((d) => s.write(d));
+    s.on('drain', () => o.drained());
+    s.on('error', () => o.close());
+    return o;
+  };
+  return {
+    stdio: [stdin, mkOut(process.stdout), mkOut(process.stderr)],
+    close(): void {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      process.stdin.unref?.();
+    },
+  };
+}

@@ -1,0 +1,199 @@
+// The kernel of one sandbox: process table, scheduler, filesystem, signals, limits. Host-independent: it
+// runs under plain Node (tests, CLI) and in a browser SharedWorker; everything host-specific comes in
+// through `KernelHost`. See docs/design/process-abi.md for the process interface.
+import { EAGAIN, ENOMEM } from '../abi/errno.js';
+import { O_RDWR } from '../abi/fcntl.js';
+import { RLIM_INFINITY, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK, RLIM_NLIMITS } from '../abi/sched.js';
+import { SIGKILL, SIGSEGV, SIGILL, SIGFPE } from '../abi/signal.js';
+import { raise } from './errors.js';
+import { Cred } from './proc/cred.js';
+import { FdTable } from './fs/fdtable.js';
+import type { File } from './fs/file.js';
+import { Vfs } from './fs/vfs.js';
+import { Scheduler } from './proc/sched.js';
+import { Task, TaskState, type Rlimits } from './proc/task.js';
+import { Signals } from './signal/kill.js';
+import { Loader } from './proc/exec.js';
+import { teardown } from './proc/exit.js';
+import type { MemoryAccount } from './mm/mm.js';
+
+export interface KernelHost {
+  /** Run `fn` soon as a macrotask (never synchronously, never as a microtask). */
+  defer(fn: () => void): void;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(h: unknown): void;
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Wall clock, milliseconds since the epoch. */
+  wallclock(): number;
+  random(buf: Uint8Array): void;
+  log(msg: string): void;
+}
+
+export interface KernelOptions {
+  image: Uint8Array;
+  host?: Partial<KernelHost>;
+  /** Maximum number of live processes (fork gets EAGAIN past it). */
+  maxProcesses?: number;
+  /** Maximum bytes of process memory plus tmpfs data in the sandbox (ENOMEM past it). */
+  maxMemory?: number;
+  hostname?: string;
+}
+
+export interface SpawnOptions {
+  argv: string[];
+  env?: string[];
+  /** Path to execute; defaults to argv[0] resolved through PATH in env. */
+  path?: string;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  /** Files for fd 0, 1, 2 (the kernel takes their references). */
+  stdio?: [File, File, File];
+}
+
+function defaultHost(): KernelHost {
+  const perf = (globalThis as { performance?: { now(): number } }).performance;
+  return {
+    defer: (fn) => { setTimeout(fn, 0); },
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    now: () => (perf ? perf.now() : Date.now()),
+    wallclock: () => Date.now(),
+    random: (b) => { for (let i = 0; i < b.length; i += 65536) crypto.getRandomValues(b.subarray(i, i + 65536)); },
+    log: (m) => { console.error(m); },
+  };
+}
+
+export class Kernel {
+  readonly host: KernelHost;
+  readonly sched: Scheduler;
+  readonly signals: Signals;
+  readonly vfs: Vfs;
+  readonly loader: Loader;
+  readonly tasks = new Map<number, Task>();
+  readonly maxProcesses: number;
+  readonly maxMemory: number;
+  hostname: string;
+  /** Unexpected exceptions caught at the syscall boundary: each is a kernel bug. Tests assert it is empty. */
+  readonly bugs: { syscall: string; error: unknown }[] = [];
+  /** When set, every syscall is logged through it (WASMUX_STRACE in the CLI). */
+  trace: ((line: string) => void) | null = null;
+  private nextPid = 1;
+  private memoryUsed = 0;
+  readonly bootTime: number;
+  init: Task | null = null;
+
+  readonly account: MemoryAccount = {
+    charge: (bytes) => {
+      if (this.memoryUsed + bytes > this.maxMemory) raise(ENOMEM);
+      this.memoryUsed += bytes;
+    },
+    release: (bytes) => { this.memoryUsed = Math.max(0, this.memoryUsed - bytes); },
+  };
+
+  constructor(opts: KernelOptions) {
+    this.host = { ...defaultHost(), ...opts.host };
+    this.maxProcesses = opts.maxProcesses ?? 256;
+    this.maxMemory = opts.maxMemory ?? 2 * 1024 * 1024 * 1024;
+    this.hostname = opts.hostname ?? 'wasmux';
+    this.sched = new Scheduler(this);
+    this.signals = new Signals(this);
+    this.vfs = new Vfs(opts.image, { memoryAccount: (delta: number) => {
+      if (delta > 0) this.account.charge(delta); else this.account.release(-delta);
+    } });
+    this.loader = new Loader(this);
+    this.bootTime = this.host.wallclock();
+  }
+
+  now(): number { return this.host.now(); }
+  get memoryInUse(): number { return this.memoryUsed; }
+
+  allocPid(): number {
+    if (this.liveCount() >= this.maxProcesses) raise(EAGAIN);
+    for (;;) {
+      const pid = this.nextPid++;
+      if (this.nextPid > 32768) this.nextPid = 2;
+      if (!this.tasks.has(pid)) return pid;
+    }
+  }
+
+  liveCount(): number {
+    let n = 0;
+    for (const t of this.tasks.values()) if (t.state !== TaskState.Zombie) n++;
+    return n;
+  }
+
+  defaultRlimits(): Rlimits {
+    const r: Rlimits = [];
+    for (let i = 0; i < RLIM_NLIMITS; i++) r.push([RLIM_INFINITY, RLIM_INFINITY]);
+    r[RLIMIT_NOFILE] = [1024n, 4096n];
+    r[RLIMIT_STACK] = [1048576n, 1048576n];
+    r[RLIMIT_NPROC] = [BigInt(this.maxProcesses), BigInt(this.maxProcesses)];
+    return r;
+  }
+
+  /**
+   * Start a new process from the host (no parent inside the sandbox). The first one becomes init (pid 1).
+   * Raises an errno (ENOENT, EACCES, ENOEXEC, ...) when the program cannot be started.
+   */
+  spawn(o: SpawnOptions): Task {
+    const pid = this.allocPid();
+    const cred = new Cred(o.uid ?? 0, o.gid ?? o.uid ?? 0);
+    const fs = this.vfs.newContext(o.cwd ?? '/');
+    const t = new Task(pid, this, cred, new FdTable(), fs, this.defaultRlimits());
+    if (o.stdio) o.stdio.forEach((f, i) => t.files.installAt(i, f));
+    else for (let i = 0; i < 3; i++) t.files.installAt(i, this.vfs.open(t, '/dev/null', O_RDWR));
+    const env = o.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', 'HOME=/root', 'TERM=xterm-256color'];
+    const path = o.path ?? this.loader.searchPath(t, o.argv[0] ?? '', env);
+    try {
+      const img = this.loader.load(t, path, o.argv, env);
+      this.tasks.set(pid, t);
+      if (!this.init) this.init = t;
+      this.loader.start(t, img);
+    } catch (e) {
+      t.files.closeAll();
+      throw e;
+    }
+    this.sched.enqueue(t);
+    return t;
+  }
+
+  /** Resolves with the wait status when `t` exits. */
+  waitExit(t: Task): Promise<number> {
+    if (t.state === TaskState.Zombie) return Promise.resolve(t.exitStatus);
+    return new Promise((res) => t.exitWaiters.push(res));
+  }
+
+  /**
+   * Terminate `t` with wait status `status`. When `t` is the running task it is unwound first; otherwise
+   * its instance is simply dropped.
+   */
+  exitTask(t: Task, status: number): void {
+    if (t.state === TaskState.Zombie) return;
+    if (this.sched.current === t) {
+      this.sched.suspend(t, () => teardown(this, t, status));
+    } else {
+      teardown(this, t, status);
+    }
+  }
+
+  /** A trap inside the process (unreachable, out-of-bounds, stack overflow) kills it with a signal. */
+  onTrap(t: Task, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    let sig = SIGSEGV;
+    if (/unreachable/i.test(msg)) sig = SIGILL;
+    else if (/divide|remainder|integer overflow|float unrepresentable/i.test(msg)) sig = SIGFPE;
+    if (!(e instanceof WebAssembly.RuntimeError) && !(e instanceof RangeError)) {
+      this.bugs.push({ syscall: '(process entry)', error: e });
+      this.host.log(`wasmux: kernel bug while running pid ${t.pid}: ${e instanceof Error ? e.stack : msg}`);
+      sig = SIGKILL;
+    }
+    teardown(this, t, sig | (sig === SIGKILL ? 0 : 0x80));
+  }
+
+  reportBug(syscall: string, error: unknown): void {
+    this.bugs.push({ syscall, error });
+    this.host.log(`wasmux: kernel bug in ${syscall}: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}
