@@ -56,12 +56,23 @@ long __wasmux_syscall(long n, long a, long b, long c, long d, long e, long f)
 	}
 }
 
+/* Set while __wasmux_preempt runs signal handlers. Until __wasmux_preempt
+ * returns, the fuel global stays negative, so every instrumented function a
+ * handler calls re-enters __wasmux_preempt: the nested calls only yield (the
+ * import) and return fresh fuel, they do not deliver again. __wasm_longjmp
+ * clears the flag (a handler may leave by siglongjmp); a spurious clear only
+ * costs one more nesting level. */
+hidden int __wasmux_in_preempt;
+
 /* Called by the fuel check the post-link pass inserts; returns the new fuel.
  * The post-link pass must not instrument this function itself. */
 __attribute__((__export_name__("__wasmux_preempt")))
 int __wasmux_preempt(void)
 {
 	int fuel = __wasmux_import_preempt();
-	if (__wasmux_sigpending) __wasmux_deliver_signals(0);
+	if (__wasmux_in_preempt || !__wasmux_sigpending) return fuel;
+	__wasmux_in_preempt = 1;
+	__wasmux_deliver_signals(0);
+	__wasmux_in_preempt = 0;
 	return fuel;
 }

@@ -17,6 +17,9 @@ struct __wasm_longjmp_args {
 
 static struct __wasm_longjmp_args longjmp_args;
 
+/* src/wasmux/syscall.c: a handler run from __wasmux_preempt may leave by longjmp */
+extern __attribute__((__visibility__("hidden"))) int __wasmux_in_preempt;
+
 void __wasm_setjmp(void *env, unsigned label, void *func_invocation_id)
 {
 	struct __jmp_buf_tag *jb = env;
@@ -34,6 +37,7 @@ unsigned __wasm_setjmp_test(void *env, void *func_invocation_id)
 
 _Noreturn void __wasm_longjmp(void *env, int val)
 {
+	__wasmux_in_preempt = 0;
 	longjmp_args.env = env;
 	longjmp_args.val = val ? val : 1;
 	__builtin_wasm_throw(1, &longjmp_args);
