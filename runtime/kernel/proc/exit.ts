@@ -7,6 +7,7 @@ import { P_ALL, P_PGID, P_PID, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WUNTRACED 
 import { BLOCK, raise } from '../errors.js';
 import { TaskState, type Task } from './task.js';
 import type { Kernel } from '../kernel.js';
+import { exitItimers } from '../time/itimer.js';
 
 /** Linux wait status encodings. */
 export const W_EXITCODE = (code: number): number => (code & 0xff) << 8;
@@ -19,6 +20,7 @@ export function teardown(k: Kernel, t: Task, status: number): void {
   k.sched.remove(t);
   t.state = TaskState.Zombie;
   t.exitStatus = status;
+  exitItimers(t);
   t.files.closeAll();
   if (t.mm) t.mm.destroy();
   t.instance = null;

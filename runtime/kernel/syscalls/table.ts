@@ -9,11 +9,12 @@ import { mmSyscalls } from '../mm/sys_mm.js';
 import { timeSyscalls } from '../time/sys_time.js';
 import { miscSyscalls } from '../sys_misc.js';
 import { fsSyscalls } from '../fs/syscalls.js';
+import { itimerSyscalls } from '../time/itimer.js';
 
 export interface TableEntry extends SyscallDef { nr: number; name: SyscallName; }
 
 const families: SyscallDefs[] = [procSyscalls, signalSyscalls, rwSyscalls, mmSyscalls, timeSyscalls, miscSyscalls,
-  fsSyscalls];
+  fsSyscalls, itimerSyscalls];
 
 function build(): TableEntry[] {
   const table: TableEntry[] = [];
