@@ -1,0 +1,214 @@
+// Directory-changing operations on resolved parents (fs/namei.c: vfs_create, vfs_mknod, vfs_mkdir,
+// vfs_symlink, vfs_link, vfs_unlink, vfs_rmdir, vfs_rename). Callers resolve the parent with
+// namei.walkParent() and pass the last component; these functions check the name, permissions and the
+// types involved, and keep st_nlink, timestamps and parent pointers right.
+import {
+  EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV,
+} from '../../abi/errno.js';
+import {
+  RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK,
+  S_ISGID,
+} from '../../abi/fcntl.js';
+import { raise } from '../errors.js';
+import type { Cred } from '../proc/cred.js';
+import { DirInode, Inode, LnkInode, SpecialInode } from './inode.js';
+import { LAST_ROOT } from './namei.js';
+import { MAY_WRITE, mayCreate, mayDelete, permission } from './permission.js';
+import { RegInode } from './tmpfs.js';
+
+function isSpecial(name: string): boolean { return name === '.' || name === '..' || name === LAST_ROOT; }
+
+/** uid/gid of a new node: the creator's, or the directory's group under a set-group-id directory. */
+function owner(dir: DirInode, cred: Cred): { uid: number; gid: number } {
+  return { uid: cred.fsuid, gid: (dir.mode & S_ISGID) ? dir.gid : cred.fsgid };
+}
+
+function prepareCreate(dir: DirInode, name: string, cred: Cred): void {
+  if (isSpecial(name)) raise(EEXIST);
+  mayCreate(dir, cred);
+  if (dir.lookup(name)) raise(EEXIST);
+}
+
+function attach(dir: DirInode, name: string, node: Inode): Inode {
+  dir.insert(name, node);
+  dir.touch(true);
+  return node;
+}
+
+/**
+ * Create a regular file, FIFO, socket or device node. `mode` carries the type and the permission bits
+ * after umask. Device nodes need root (EPERM), as CAP_MKNOD.
+ */
+export function vfsMknod(cred: Cred, dir: DirInode, name: string, mode: number, rdev = 0): Inode {
+  let fmt = mode & S_IFMT;
+  if (fmt === 0) fmt = S_IFREG;
+  if ((fmt === S_IFCHR || fmt === S_IFBLK) && cred.fsuid !== 0) raise(EPERM);
+  if (fmt !== S_IFREG && fmt !== S_IFCHR && fmt !== S_IFBLK && fmt !== S_IFIFO && fmt !== S_IFSOCK) {
+    raise(fmt === 0o040000 ? EPERM : EINVAL);
+  }
+  prepareCreate(dir, name, cred);
+  const { uid, gid } = owner(dir, cred);
+  const perm = mode & 0o7777;
+  const node = fmt === S_IFREG ? new RegInode(dir.sb, perm, uid, gid)
+    : new SpecialInode(dir.sb, fmt | perm, fmt === S_IFCHR || fmt === S_IFBLK ? rdev : 0, uid, gid);
+  return attach(dir, name, node);
+}
+
+/** A regular file not linked anywhere (O_TMPFILE). */
+export function vfsTmpfile(cred: Cred, dir: DirInode, mode: number): RegInode {
+  mayCreate(dir, cred);
+  const { uid, gid } = owner(dir, cred);
+  const node = new RegInode(dir.sb, mode & 0o7777, uid, gid);
+  node.nlink = 0;
+  return node;
+}
+
+export function vfsMkdir(cred: Cred, dir: DirInode, name: string, mode: number): DirInode {
+  prepareCreate(dir, name, cred);
+  const { uid, gid } = owner(dir, cred);
+  const perm = (mode & 0o1777) | (dir.mode & S_ISGID);
+  const node = new DirInode(dir.sb, perm, uid, gid, dir);
+  dir.nlink++;
+  return attach(dir, name, node) as DirInode;
+}
+
+export function vfsSymlink(cred: Cred, dir: DirInode, name: string, target: string): LnkInode {
+  if (target === '') raise(ENOENT);
+  prepareCreate(dir, name, cred);
+  const { uid, gid } = owner(dir, cred);
+  const node = new LnkInode(dir.sb, target, uid, gid);
+  dir.sb.account(node.size);
+  return attach(dir, name, node) as LnkInode;
+}
+
+/** A new name for `node` in `dir` (hard link). */
+export function vfsLink(cred: Cred, node: Inode, dir: DirInode, name: string): void {
+  if (isSpecial(name)) raise(EEXIST);
+  if (node.isDir) raise(EPERM);
+  if (node.sb !== dir.sb) raise(EXDEV);
+  mayCreate(dir, cred);
+  if (dir.lookup(name)) raise(EEXIST);
+  if (node.nlink === 0) raise(ENOENT);
+  node.nlink++;
+  node.touch(false);
+  attach(dir, name, node);
+}
+
+function dropLink(node: Inode): void {
+  node.nlink--;
+  node.touch(false);
+  if (node instanceof RegInode) node.maybeFree();
+  else if (node instanceof LnkInode && node.nlink === 0) node.sb.account(-node.size);
+}
+
+export function vfsUnlink(cred: Cred, dir: DirInode, name: string): void {
+  if (isSpecial(name)) raise(EISDIR);
+  if (dir.dead) raise(ENOENT);
+  const node = dir.lookup(name);
+  if (!node) raise(ENOENT);
+  if (node.isDir) raise(EISDIR);
+  mayDelete(dir, node, cred);
+  dir.remove(name);
+  dir.touch(true);
+  dropLink(node);
+}
+
+function checkRmdirVictim(node: DirInode): void {
+  if (node.mounted || node.parent === node) raise(EBUSY);
+  if (!node.isEmpty()) raise(ENOTEMPTY);
+}
+
+function killDir(dir: DirInode, node: DirInode): void {
+  node.dead = true;
+  node.nlink = 0;
+  node.touch(false);
+  dir.nlink--;
+}
+
+export function vfsRmdir(cred: Cred, dir: DirInode, name: string): void {
+  if (name === '.') raise(EINVAL);
+  if (name === '..') raise(ENOTEMPTY);
+  if (name === LAST_ROOT) raise(EBUSY);
+  if (dir.dead) raise(ENOENT);
+  const node = dir.lookup(name);
+  if (!node) raise(ENOENT);
+  if (!(node instanceof DirInode)) raise(ENOTDIR);
+  mayDelete(dir, node, cred);
+  checkRmdirVictim(node);
+  dir.remove(name);
+  dir.touch(true);
+  killDir(dir, node);
+}
+
+/** True if `a` is `b` or one of its ancestors (in the same filesystem). */
+function isAncestor(a: DirInode, b: DirInode): boolean {
+  for (let c = b; ; c = c.parent) {
+    if (c === a) return true;
+    if (c.parent === c) return false;
+  }
+}
+
+/**
+ * rename/renameat2 (RENAME_NOREPLACE and RENAME_EXCHANGE supported; RENAME_WHITEOUT is EINVAL, which
+ * Linux also returns on filesystems without whiteout support).
+ */
+export function vfsRename(cred: Cred, odir: DirInode, oname: string, ndir: DirInode, nname: string,
+  flags = 0): void {
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) raise(EINVAL);
+  if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT))) raise(EINVAL);
+  if (flags & RENAME_WHITEOUT) raise(EINVAL);
+  if (odir.sb !== ndir.sb) raise(EXDEV);
+  if (isSpecial(oname)) raise(EBUSY);
+  if (isSpecial(nname)) raise(flags & RENAME_NOREPLACE ? EEXIST : EBUSY);
+  if (odir.dead || ndir.dead) raise(ENOENT);
+  const old = odir.lookup(oname);
+  if (!old) raise(ENOENT);
+  const target = ndir.lookup(nname);
+  const exchange = (flags & RENAME_EXCHANGE) !== 0;
+  if (exchange && !target) raise(ENOENT);
+  if ((flags & RENAME_NOREPLACE) && target) raise(EEXIST);
+  mayDelete(odir, old, cred);
+  if (target) mayDelete(ndir, target, cred); else mayCreate(ndir, cred);
+  if (old === target) return;
+
+  if (old instanceof DirInode) {
+    if (old.mounted) raise(EBUSY);
+    if (isAncestor(old, ndir)) raise(EINVAL);
+    if (odir !== ndir) permission(old, cred, MAY_WRITE);
+  }
+  if (target && !exchange) {
+    if (old.isDir && !target.isDir) raise(ENOTDIR);
+    if (!old.isDir && target.isDir) raise(EISDIR);
+  }
+  if (target instanceof DirInode) {
+    if (target.mounted) raise(EBUSY);
+    if (exchange) {
+      if (isAncestor(target, odir)) raise(EINVAL);
+      if (odir !== ndir) permission(target, cred, MAY_WRITE);
+    } else {
+      checkRmdirVictim(target);
+    }
+  }
+
+  odir.remove(oname);
+  if (exchange) {
+    ndir.remove(nname);
+    odir.insert(oname, target!);
+    ndir.insert(nname, old);
+    if (odir !== ndir && old.isDir !== target!.isDir) {
+      const d = old.isDir ? 1 : -1;
+      odir.nlink -= d; ndir.nlink += d;
+    }
+    target!.touch(false);
+  } else {
+    if (target) {
+      ndir.remove(nname);
+      if (target instanceof DirInode) killDir(ndir, target); else dropLink(target);
+    }
+    ndir.insert(nname, old);
+    if (old.isDir && odir !== ndir) { odir.nlink--; ndir.nlink++; }
+  }
+  old.touch(false);
+  odir.touch(true);
+  if (ndir !== odir) ndir.touch(true);
+}

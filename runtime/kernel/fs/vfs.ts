@@ -1,0 +1,177 @@
+// The virtual filesystem switch the kernel owns (kernel.vfs): the mount tree (overlay root over the
+// image, devtmpfs on /dev, tmpfs on /dev/shm, a synthetic /proc mounted later), the character device
+// registry, and the entry points other subsystems use: open, lookups relative to a dirfd, exec lookup,
+// getcwd, plus readFile/writeFile conveniences for hosts and tests (cf. fs/namespace.c, fs/open.c).
+import { EACCES, EBADF, EISDIR, ENOENT, ENOTDIR } from '../../abi/errno.js';
+import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFREG } from '../../abi/fcntl.js';
+import { raise } from '../errors.js';
+import { Cred } from '../proc/cred.js';
+import type { Task } from '../proc/task.js';
+import { ChrdevRegistry } from './char_dev.js';
+import { makeDevfs, registerMemDevices } from './devfs.js';
+import { vfsMknod } from './dirops.js';
+import type { File } from './file.js';
+import { FsContext } from './fs_struct.js';
+import { Image } from './image.js';
+import { DirInode, Inode } from './inode.js';
+import { dotdot, LAST_ROOT, Nameidata, pathOf, walk, walkParent } from './namei.js';
+import { doOpen, openNode } from './open.js';
+import { mountOverlay } from './overlay.js';
+import { MAY_EXEC, permission } from './permission.js';
+import { makedev } from './stat.js';
+import { RegInode } from './tmpfs.js';
+
+export interface VfsOptions {
+  /** Called with the change in bytes of in-memory file data; may raise ENOSPC/ENOMEM to refuse growth. */
+  memoryAccount?: (deltaBytes: number) => void;
+  /** Size statfs reports for the in-memory filesystems (default 1 GiB). */
+  capacity?: number;
+}
+
+/** What execve needs of a program file. */
+export interface ExecFile {
+  /** The file's bytes: a view (of the image, or of the tmpfs buffer) valid until the file changes. */
+  bytes: Uint8Array;
+  /** Stable identity for the Module cache: "<image sha256>:<ino>" or "tmpfs:<node id>:<version>". */
+  id: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  path: string;
+  node: RegInode;
+}
+
+/** Credentials used by host-side conveniences (readFile/writeFile). */
+const ROOT = new Cred(0, 0);
+
+export class Vfs {
+  readonly image: Image;
+  /** Root of the mount tree (the overlay). */
+  readonly root: DirInode;
+  readonly chrdev = new ChrdevRegistry();
+  readonly capacity: number;
+  private nextMntId = 1;
+
+  constructor(imageBytes: Uint8Array, opts: VfsOptions = {}) {
+    this.image = new Image(imageBytes);
+    this.capacity = opts.capacity ?? 1 << 30;
+    const charge = opts.memoryAccount;
+    this.root = mountOverlay(this.image, makedev(0, 32), this.nextMntId++, charge);
+    registerMemDevices(this.chrdev);
+    const dev = makeDevfs(this.nextMntId++, this.nextMntId++, charge);
+    this.mount('/dev', dev.root);
+    this.mount('/dev/shm', dev.shm);
+  }
+
+  /** Mount the filesystem whose root is `fsRoot` on the existing directory `path`. */
+  mount(path: string, fsRoot: DirInode): void {
+    const nd = new Nameidata(null, ROOT, this.root);
+    const at = walk(nd, this.root, path, true);
+    if (!(at instanceof DirInode)) raise(ENOTDIR);
+    fsRoot.mountedOn = at;
+    fsRoot.parent = fsRoot;
+    at.mounted = fsRoot;
+  }
+
+  /** Hook for procfs (or any synthetic filesystem): mount its root on /proc. */
+  mountProc(fsRoot: DirInode): void { this.mount('/proc', fsRoot); }
+
+  /** A mount id for a filesystem created elsewhere (statx stx_mnt_id). */
+  allocMntId(): number { return this.nextMntId++; }
+
+  /** FsContext of the first process: root "/", cwd `cwd` (falls back to "/" if it does not exist). */
+  newContext(cwd = '/', umask = 0o022): FsContext {
+    let dir: Inode = this.root;
+    try { dir = walk(new Nameidata(null, ROOT, this.root), this.root, cwd, true); } catch { dir = this.root; }
+    return new FsContext(this.root, dir instanceof DirInode ? dir : this.root, umask);
+  }
+
+  nameidata(t: Task): Nameidata { return new Nameidata(t, t.cred, t.fs.root); }
+
+  /** The directory a dirfd-relative path starts from (EBADF, ENOTDIR as openat). */
+  startDir(t: Task, dirfd: number): DirInode {
+    if (dirfd === AT_FDCWD) return t.fs.cwd;
+    const f = t.files.get(dirfd);
+    if (!(f.node instanceof DirInode)) raise(ENOTDIR);
+    return f.node;
+  }
+
+  /** The node an fd refers to (EBADF if it has none, e.g. a pipe). */
+  fdNode(t: Task, fd: number): Inode {
+    const n = t.files.get(fd).node;
+    if (!(n instanceof Inode)) raise(EBADF);
+    return n;
+  }
+
+  /**
+   * Resolve (dirfd, path, AT_* flags) as the *at syscalls do: AT_SYMLINK_NOFOLLOW leaves a final
+   * symlink unresolved; AT_EMPTY_PATH with "" names the file of dirfd itself.
+   */
+  lookupAt(t: Task, dirfd: number, path: string, atFlags: number): Inode {
+    if (path === '' && (atFlags & AT_EMPTY_PATH)) {
+      if (dirfd === AT_FDCWD) return t.fs.cwd;
+      return this.fdNode(t, dirfd);
+    }
+    return walk(this.nameidata(t), this.startDir(t, dirfd), path, !(atFlags & AT_SYMLINK_NOFOLLOW));
+  }
+
+  /** Parent directory and last component of a path, for the calls that create or remove names. */
+  lookupParentAt(t: Task, dirfd: number, path: string): { dir: DirInode; name: string; slash: boolean } {
+    return walkParent(this.nameidata(t), this.startDir(t, dirfd), path);
+  }
+
+  /** open/openat: a new file description (one reference) for `path`. */
+  open(t: Task, path: string, flags: number, mode = 0o666, dirfd = AT_FDCWD): File {
+    return doOpen(t, this.startDir(t, dirfd), path, flags, mode, this.chrdev);
+  }
+
+  /** Alias of open() (the kernel's spawn uses this name). */
+  openPath(t: Task, path: string, flags: number, mode = 0o666): File { return this.open(t, path, flags, mode); }
+
+  /** A new description for a node already resolved (no permission check). */
+  openNode(t: Task, node: Inode, flags: number): File { return openNode(t, node, flags, this.chrdev); }
+
+  /**
+   * Look up a program for execve: follows symlinks; ENOENT/ENOTDIR/ELOOP from the walk; EACCES for a
+   * directory, a non-regular file or a file without execute permission (root needs some x bit).
+   */
+  resolveExec(t: Task, path: string): ExecFile {
+    const node = walk(this.nameidata(t), t.fs.cwd, path, true);
+    if (!(node instanceof RegInode)) raise(EACCES);
+    permission(node, t.cred, MAY_EXEC);
+    const id = node.lower && node.lowerId ? node.lowerId : `tmpfs:${node.nodeId}:${node.version}`;
+    return { bytes: node.contents(), id, mode: node.mode, uid: node.uid, gid: node.gid, path, node };
+  }
+
+  /** getcwd: the path of ctx.cwd from ctx.root; ENOENT if the directory was removed. */
+  getcwd(ctx: FsContext): string {
+    const p = pathOf(ctx.root, ctx.cwd);
+    if (p === null) raise(ENOENT);
+    return p;
+  }
+
+  /** The node ".." of `d` names for a process rooted at `root`. */
+  parentOf(d: DirInode, root: DirInode): DirInode { return dotdot(root, d); }
+
+  /** Host/test convenience: the contents of a file (a copy), as root. */
+  readFile(path: string): Uint8Array {
+    const node = walk(new Nameidata(null, ROOT, this.root), this.root, path, true);
+    if (node.isDir) raise(EISDIR);
+    if (!(node instanceof RegInode)) raise(EACCES);
+    return node.contents().slice();
+  }
+
+  /** Host/test convenience: create or replace the contents of a file, as root (parents must exist). */
+  writeFile(path: string, data: Uint8Array | string, mode = 0o644): void {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const nd = new Nameidata(null, ROOT, this.root);
+    const { dir, name } = walkParent(nd, this.root, path);
+    if (name === LAST_ROOT || name === '.' || name === '..') raise(EISDIR);
+    let node = dir.lookup(name);
+    if (!node) node = vfsMknod(ROOT, dir, name, S_IFREG | (mode & 0o7777));
+    else node = walk(nd, this.root, path, true);
+    if (!(node instanceof RegInode)) raise(node.isDir ? EISDIR : EACCES);
+    node.truncate(0);
+    node.write(bytes, 0);
+  }
+}
