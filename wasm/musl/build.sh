@@ -98,8 +98,7 @@ rm -f "$TREE/config.mak.new"
 
 echo "musl: compiling (make -j$JOBS)"
 make -C "$TREE" -j"$JOBS" -s lib/libc.a lib/crt1.o
-# make only updates the archive members' timestamps: rebuild it from scratch
-# when the object list changed (a file was removed)
+# install into a fresh directory, then swap it in
 rm -rf "$SYSROOT.tmp"
 mkdir -p "$SYSROOT.tmp/lib"
 make -C "$TREE" -s install-headers DESTDIR= includedir="$SYSROOT.tmp/include" >/dev/null
