@@ -6,7 +6,7 @@ import { EAGAIN, EBADF, EINVAL, ESPIPE, EFAULT, EOPNOTSUPP } from '../../abi/err
 import {
   FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_GETOWN, F_GETPIPE_SZ, F_SETFD, F_SETFL,
   F_SETLK, F_SETLKW, F_SETOWN, F_SETPIPE_SZ, O_APPEND, O_ASYNC, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK,
-  F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_GETSIG, F_SETSIG,
+  F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_GETSIG, F_SETSIG, F_GETLK64, F_SETLK64, F_SETLKW64,
 } from '../../abi/fcntl.js';
 import { BLOCK, isErrno, raise } from '../errors.js';
 import { createPipe, PIPE_SIZE } from './pipe.js';
@@ -142,11 +142,11 @@ function sys_fcntl64(t: Task, fd: number, cmd: number, arg: number): number {
     case F_SETFD: t.files.setCloexec(fd, (arg & FD_CLOEXEC) !== 0); return 0;
     case F_GETFL: return f.flags & ~O_CLOEXEC;
     case F_SETFL: f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK); f.waitQueue()?.wake(); return 0;
-    case F_GETLK: case F_OFD_GETLK:
+    case F_GETLK: case F_GETLK64: case F_OFD_GETLK:
       t.mem.check(arg, 32);
       t.mem.setU16(arg, 2); // l_type = F_UNLCK: advisory locks are not tracked yet
       return 0;
-    case F_SETLK: case F_SETLKW: case F_OFD_SETLK: case F_OFD_SETLKW:
+    case F_SETLK: case F_SETLKW: case F_SETLK64: case F_SETLKW64: case F_OFD_SETLK: case F_OFD_SETLKW:
       t.mem.check(arg, 32);
       return 0;
     case F_GETOWN: return 0;

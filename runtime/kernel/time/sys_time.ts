@@ -91,5 +91,6 @@ export const timeSyscalls: SyscallDefs = {
   gettimeofday: { handler: sys_gettimeofday, level: 'full' },
   settimeofday: { handler: () => raise(EPERM), level: 'stub', note: 'The clock belongs to the host.' },
   clock_settime: { handler: () => raise(EPERM), level: 'stub', note: 'The clock belongs to the host.' },
+  nanosleep: { handler: (t, req, rem) => sys_clock_nanosleep(t, CLOCK_MONOTONIC, 0, req, rem), level: 'full', note: 'Takes the 64-bit timespec (the wasm32 ABI has no time32 variant).' },
   clock_nanosleep: { handler: sys_clock_nanosleep, level: 'full', note: 'Millisecond timer resolution. An interrupted sleep returns EINTR even when no handler ran.' },
 };
