@@ -88,9 +88,13 @@ export class Vfs {
 
   nameidata(t: Task): Nameidata { return new Nameidata(t, t.cred, t.fs.root); }
 
-  /** The directory a dirfd-relative path starts from (EBADF, ENOTDIR as openat). */
-  startDir(t: Task, dirfd: number): DirInode {
-    if (dirfd === AT_FDCWD) return t.fs.cwd;
+  /**
+   * The directory a dirfd-relative path starts from (EBADF, ENOTDIR as openat). An absolute path ignores
+   * dirfd, and an empty one fails with ENOENT before dirfd is looked at, as on Linux.
+   */
+  startDir(t: Task, dirfd: number, path = ''): DirInode {
+    if (path === '') raise(ENOENT);
+    if (dirfd === AT_FDCWD || path.charCodeAt(0) === 47) return t.fs.cwd;
     const f = t.files.get(dirfd);
     if (!(f.node instanceof DirInode)) raise(ENOTDIR);
     return f.node;
@@ -112,17 +116,17 @@ export class Vfs {
       if (dirfd === AT_FDCWD) return t.fs.cwd;
       return this.fdNode(t, dirfd);
     }
-    return walk(this.nameidata(t), this.startDir(t, dirfd), path, !(atFlags & AT_SYMLINK_NOFOLLOW));
+    return walk(this.nameidata(t), this.startDir(t, dirfd, path), path, !(atFlags & AT_SYMLINK_NOFOLLOW));
   }
 
   /** Parent directory and last component of a path, for the calls that create or remove names. */
   lookupParentAt(t: Task, dirfd: number, path: string): { dir: DirInode; name: string; slash: boolean } {
-    return walkParent(this.nameidata(t), this.startDir(t, dirfd), path);
+    return walkParent(this.nameidata(t), this.startDir(t, dirfd, path), path);
   }
 
   /** open/openat: a new file description (one reference) for `path`. */
   open(t: Task, path: string, flags: number, mode = 0o666, dirfd = AT_FDCWD): File {
-    return doOpen(t, this.startDir(t, dirfd), path, flags, mode, this.chrdev);
+    return doOpen(t, this.startDir(t, dirfd, path), path, flags, mode, this.chrdev);
   }
 
   /** Alias of open() (the kernel's spawn uses this name). */
