@@ -54,12 +54,13 @@ export function vfsMknod(cred: Cred, dir: DirInode, name: string, mode: number, 
   return attach(dir, name, node);
 }
 
-/** A regular file not linked anywhere (O_TMPFILE). */
-export function vfsTmpfile(cred: Cred, dir: DirInode, mode: number): RegInode {
+/** A regular file not linked anywhere (O_TMPFILE); `linkable` unless opened with O_EXCL. */
+export function vfsTmpfile(cred: Cred, dir: DirInode, mode: number, linkable: boolean): RegInode {
   mayCreate(dir, cred);
   const { uid, gid } = owner(dir, cred);
   const node = new RegInode(dir.sb, mode & 0o7777, uid, gid);
   node.nlink = 0;
+  node.linkable = linkable;
   return node;
 }
 
@@ -88,7 +89,10 @@ export function vfsLink(cred: Cred, node: Inode, dir: DirInode, name: string): v
   if (node.sb !== dir.sb) raise(EXDEV);
   mayCreate(dir, cred);
   if (dir.lookup(name)) raise(EEXIST);
-  if (node.nlink === 0) raise(ENOENT);
+  if (node.nlink === 0) {
+    if (!(node instanceof RegInode && node.linkable)) raise(ENOENT);
+    node.linkable = false;
+  }
   node.nlink++;
   node.touch(false);
   attach(dir, name, node);

@@ -93,7 +93,8 @@ export function doOpen(t: Task, start: DirInode, path: string, flags: number, mo
     if (acc !== O_WRONLY && acc !== O_RDWR) raise(EINVAL);
     const dir = walk(nd, start, path, true);
     if (!(dir instanceof DirInode)) raise(ENOTDIR);
-    return new RegFile(vfsTmpfile(t.cred, dir, perm), keptFlags(flags & ~O_TMPFILE) | (flags & O_ACCMODE));
+    const node = vfsTmpfile(t.cred, dir, perm, !(flags & O_EXCL));
+    return new RegFile(node, keptFlags(flags & ~O_TMPFILE));
   }
   if (!(flags & O_CREAT)) {
     const node = walk(nd, start, path, !(flags & O_NOFOLLOW));

@@ -31,6 +31,8 @@ export class RegInode extends Inode {
   readonly nodeId = nextNodeId++;
   /** Open file descriptions on this node; data is freed when this and nlink are both 0. */
   opens = 0;
+  /** An O_TMPFILE file (without O_EXCL) may be given a name with linkat (Linux I_LINKABLE). */
+  linkable = false;
 
   constructor(sb: SuperBlock, mode: number, uid: number, gid: number, ino?: number, time?: Timespec) {
     super(sb, (mode & ~S_IFMT) | S_IFREG, uid, gid, ino, time);
