@@ -4,7 +4,7 @@
 // device (chrdev registry), FIFO (fs/pipe.ts), synthetic file (Inode.open). O_PATH gives a PathFile.
 import { EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO } from '../../abi/errno.js';
 import {
-  O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC,
+  O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC,
   O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, S_IFMT,
 } from '../../abi/fcntl.js';
 import { raise } from '../errors.js';
@@ -33,6 +33,9 @@ export class PathFile extends File {
   override stat(): Stat { return this.inode.stat(); }
 }
 
+/** The only flags that mean something with O_PATH (fs/open.c O_PATH_FLAGS); the rest are ignored. */
+const O_PATH_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+
 /** Flags the description keeps (f_flags): creation-time flags are dropped. */
 function keptFlags(flags: number): number { return flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC); }
 
@@ -53,7 +56,7 @@ function mayOpen(t: Task, node: Inode, flags: number): void {
 
 /** A file description for `node` (access already checked). */
 export function openNode(t: Task, node: Inode, flags: number, chrdev: ChrdevRegistry): File {
-  if (flags & O_PATH) return new PathFile(node, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | 0o2000000));
+  if (flags & O_PATH) return new PathFile(node, flags & O_PATH_FLAGS);
   if (node.open) return node.open(t, keptFlags(flags));
   switch (node.mode & S_IFMT) {
     case S_IFREG: return new RegFile(node as RegInode, keptFlags(flags));
@@ -86,6 +89,7 @@ function finish(t: Task, node: Inode, flags: number, chrdev: ChrdevRegistry): Fi
  */
 export function doOpen(t: Task, start: DirInode, path: string, flags: number, mode: number,
   chrdev: ChrdevRegistry): File {
+  if (flags & O_PATH) flags &= O_PATH_FLAGS;
   const nd = new Nameidata(t, t.cred, t.fs.root);
   const perm = mode & 0o7777 & ~t.fs.umask;
   if ((flags & O_TMPFILE) === O_TMPFILE) {

@@ -90,7 +90,7 @@ export class RegInode extends Inode {
     if (size < 0) raise(EINVAL);
     if (size > MAX_FILE_SIZE) raise(EFBIG);
     if (size !== this.len) {
-      this.copyUp();
+      this.copyUp(size);
       if (size < this.len) {
         const cap = this.buf.length;
         if (size < cap / 4 && cap > 65536) this.resize(size);
@@ -102,10 +102,13 @@ export class RegInode extends Inode {
     this.touch(true);
   }
 
-  /** overlayfs copy-up: take a private copy of the image data before its first change. */
-  copyUp(): void {
+  /**
+   * overlayfs copy-up: take a private copy of the image data before its first change. Only the first
+   * `keep` bytes are copied (a truncate to 0 copies nothing).
+   */
+  copyUp(keep = this.len): void {
     if (!this.lower) return;
-    const data = this.buf;
+    const data = this.buf.subarray(0, Math.min(keep, this.len));
     this.sb.account(data.length);
     this.buf = data.slice();
     this.lower = false;

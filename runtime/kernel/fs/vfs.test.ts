@@ -93,6 +93,17 @@ describe('overlay', () => {
     expect(dec.decode(v.image.data(ino))).toBe('root:x:0:0::/root:/bin/sh\n');
     f.put();
   });
+  it('O_TRUNC of an image file copies nothing up; attribute changes need no copy', () => {
+    const v = makeVfs();
+    const t = fakeTask(v);
+    const node = walk(v.nameidata(t), v.root, '/etc/passwd', true) as RegInode;
+    node.mode = (node.mode & ~0o777) | 0o600;
+    expect(node.lower).toBe(true);
+    v.open(t, '/etc/passwd', O_WRONLY | O_TRUNC).put();
+    expect(node.lower).toBe(false);
+    expect(node.capacity).toBe(0);
+    expect(node.size).toBe(0);
+  });
   it('whiteouts, opaque directories and merged readdir', () => {
     const v = makeVfs();
     const t = fakeTask(v);
