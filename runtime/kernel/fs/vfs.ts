@@ -2,9 +2,9 @@
 // image, devtmpfs on /dev, tmpfs on /dev/shm, a synthetic /proc mounted later), the character device
 // registry, and the entry points other subsystems use: open, lookups relative to a dirfd, exec lookup,
 // getcwd, plus readFile/writeFile conveniences for hosts and tests (cf. fs/namespace.c, fs/open.c).
-import { EACCES, EBADF, EISDIR, ENOENT, ENOTDIR } from '../../abi/errno.js';
-import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFREG } from '../../abi/fcntl.js';
-import { raise } from '../errors.js';
+import { EACCES, EADDRINUSE, EBADF, ECONNREFUSED, EEXIST, EISDIR, ENOENT, ENOTDIR } from '../../abi/errno.js';
+import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFREG, S_IFSOCK } from '../../abi/fcntl.js';
+import { isErrno, raise } from '../errors.js';
 import { Cred } from '../proc/cred.js';
 import type { Task } from '../proc/task.js';
 import { ChrdevRegistry } from './char_dev.js';
@@ -13,11 +13,11 @@ import { vfsMknod } from './dirops.js';
 import type { File } from './file.js';
 import { FsContext } from './fs_struct.js';
 import { Image } from './image.js';
-import { DirInode, Inode } from './inode.js';
+import { DirInode, Inode, SpecialInode } from './inode.js';
 import { dotdot, LAST_ROOT, Nameidata, pathOf, walk, walkParent } from './namei.js';
 import { doOpen, openNode } from './open.js';
 import { mountOverlay } from './overlay.js';
-import { MAY_EXEC, permission } from './permission.js';
+import { MAY_EXEC, MAY_WRITE, permission } from './permission.js';
 import { makedev } from './stat.js';
 import { RegInode } from './tmpfs.js';
 
@@ -145,6 +145,29 @@ export class Vfs {
     permission(node, t.cred, MAY_EXEC);
     const id = node.lower && node.lowerId ? node.lowerId : `tmpfs:${node.nodeId}:${node.version}`;
     return { bytes: node.contents(), id, mode: node.mode, uid: node.uid, gid: node.gid, path, node };
+  }
+
+  /**
+   * Hook for AF_UNIX bind(2): create a socket node at `path` (mode after umask; EADDRINUSE if the name
+   * exists). The socket layer keeps its state in the node's `private` field.
+   */
+  bindSocket(t: Task, path: string, mode = 0o777): SpecialInode {
+    const { dir, name } = this.lookupParentAt(t, AT_FDCWD, path);
+    try {
+      return vfsMknod(t.cred, dir, name, S_IFSOCK | (mode & 0o777 & ~t.fs.umask)) as SpecialInode;
+    } catch (e) {
+      if (isErrno(e) && e.errno === EEXIST) raise(EADDRINUSE);
+      throw e;
+    }
+  }
+
+  /** Hook for AF_UNIX connect(2): the socket node at `path` (EACCES without write permission,
+   * ECONNREFUSED when it is not a socket). */
+  lookupSocket(t: Task, path: string): SpecialInode {
+    const node = this.lookupAt(t, AT_FDCWD, path, 0);
+    permission(node, t.cred, MAY_WRITE);
+    if (node.fmt !== S_IFSOCK || !(node instanceof SpecialInode)) raise(ECONNREFUSED);
+    return node;
   }
 
   /** getcwd: the path of ctx.cwd from ctx.root; ENOENT if the directory was removed. */
