@@ -53,8 +53,15 @@ export function memoryMinPages(bytes: Uint8Array): number {
   return 0;
 }
 
+/**
+ * Compiled modules by file identity (image hash + inode, or a tmpfs node version). Shared by every kernel
+ * in this JS realm: Modules are immutable, and several sandboxes of one image should compile busybox once.
+ */
+const moduleCache = new Map<string, { module: WebAssembly.Module; minPages: number }>();
+const MODULE_CACHE_MAX = 64;
+
 export class Loader {
-  private cache = new Map<string, { module: WebAssembly.Module; minPages: number }>();
+  private cache = moduleCache;
 
   constructor(private readonly k: Kernel) {}
 
@@ -93,6 +100,7 @@ export class Loader {
         let module: WebAssembly.Module;
         try { module = new WebAssembly.Module(bytes); } catch { return raise(ENOEXEC); }
         c = { module, minPages: memoryMinPages(bytes) };
+        if (this.cache.size >= MODULE_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(ex.id, c);
       }
       return { module: c.module, minPages: c.minPages, argv: args, envp: envs, path, execfn: path };
