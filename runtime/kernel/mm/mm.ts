@@ -27,6 +27,8 @@ export class AddressSpace {
   maps: Range[] = [];
   brkStart: number;
   brk: number;
+  /** Nothing at or above this address was ever handed out: memory there is still zero. */
+  private clean: number;
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -37,6 +39,13 @@ export class AddressSpace {
   ) {
     this.brkStart = pageUp(heapBase);
     this.brk = this.brkStart;
+    this.clean = this.brkStart;
+  }
+
+  /** Zero [start, end) where it may hold old data, and record it as used. */
+  private zeroFill(start: number, end: number): void {
+    if (start < this.clean) new Uint8Array(this.memory.buffer).fill(0, start, Math.min(end, this.clean));
+    if (end > this.clean) this.clean = end;
   }
 
   get size(): number { return this.memory.buffer.byteLength; }
@@ -71,7 +80,7 @@ export class AddressSpace {
     if (end > oldEnd) {
       if (this.overlapsMaps(oldEnd, end)) return this.brk;
       try { this.ensure(end); } catch { return this.brk; }
-      new Uint8Array(this.memory.buffer).fill(0, oldEnd, end);
+      this.zeroFill(oldEnd, end);
     }
     this.brk = want;
     return this.brk;
@@ -102,7 +111,7 @@ export class AddressSpace {
       addr = this.findFree(len);
     }
     this.ensure(addr + len);
-    new Uint8Array(this.memory.buffer).fill(0, addr, addr + len);
+    this.zeroFill(addr, addr + len);
     this.insert({ start: addr, end: addr + len });
     return addr;
   }
@@ -156,7 +165,7 @@ export class AddressSpace {
     const tailStart = old + oldLen, tailEnd = old + newLen;
     if (!this.overlapsMaps(tailStart, tailEnd)) {
       this.ensure(tailEnd);
-      new Uint8Array(this.memory.buffer).fill(0, tailStart, tailEnd);
+      this.zeroFill(tailStart, tailEnd);
       this.insert({ start: old, end: tailEnd });
       return old;
     }
@@ -180,7 +189,12 @@ export class AddressSpace {
   }
 
   /** A copy of this address space in `memory` (already instantiated with the same module). */
-  forkInto(memory: WebAssembly.Memory, sp: number, account: MemoryAccount): AddressSpace {
+  /**
+   * Copy this address space into `memory` (already instantiated with the same module). `partial` is a
+   * mapped range of which only [start, used) holds data (the Asyncify buffer): the rest is not copied.
+   */
+  forkInto(memory: WebAssembly.Memory, sp: number, account: MemoryAccount,
+    partial?: { start: number; end: number; used: number }): AddressSpace {
     const need = this.memory.buffer.byteLength - memory.buffer.byteLength;
     if (need > 0) {
       account.charge(need);
@@ -190,11 +204,17 @@ export class AddressSpace {
     Object.assign(child, {
       memory, stackLow: this.stackLow, stackHigh: this.stackHigh, heapBase: this.heapBase,
       account, brkStart: this.brkStart, brk: this.brk, maps: this.maps.map((m) => ({ ...m })),
+      clean: this.clean,
     });
     const src = new Uint8Array(this.memory.buffer);
     const dst = new Uint8Array(memory.buffer);
-    for (const range of this.liveRanges(sp)) {
-      dst.set(src.subarray(range.start, range.end), range.start);
+    const copy = (a: number, b: number): void => { if (b > a) dst.set(src.subarray(a, b), a); };
+    for (const r of this.liveRanges(sp)) {
+      if (partial && r.start <= partial.start && partial.end <= r.end) {
+        copy(r.start, partial.start);
+        copy(partial.start, Math.min(partial.end, Math.max(partial.start, partial.used)));
+        copy(partial.end, r.end);
+      } else copy(r.start, r.end);
     }
     return child;
   }

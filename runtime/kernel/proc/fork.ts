@@ -57,7 +57,9 @@ function createChild(k: Kernel, p: Task, flags: number): Task {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     k.account.charge(memory.buffer.byteLength);
     const sp = stackPointer(p);
-    c.mm = p.mm.forkInto(memory, sp, k.account);
+    const used = p.mem.u32(p.unwindBuf); // Asyncify's write pointer: the end of the saved stack
+    c.mm = p.mm.forkInto(memory, sp, k.account,
+      { start: p.unwindBuf, end: p.unwindBuf + p.unwindSize, used });
     c.mem = new UserMemory(memory);
     c.instance = new WebAssembly.Instance(p.module!, makeImports(k, c, memory));
     c.ex = c.instance.exports as unknown as Task['ex'];
