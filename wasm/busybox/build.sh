@@ -39,10 +39,11 @@ log() { echo "busybox: $*" >&2; }
 die() { echo "busybox: error: $*" >&2; exit 1; }
 
 # LLVM tools for the kbuild steps that do not go through the driver (ld -r of built-in.o, archives, nm).
-LD=${LD_WASM:-wasm-ld-19}
+# kbuild runs "$(LD) -nostdlib -r": clang drives wasm-ld for that.
+LD=${LD_WASM:-clang-19 --target=wasm32-unknown-unknown -fuse-ld=lld}
 AR=${AR_WASM:-llvm-ar-19}
 NM=${NM_WASM:-llvm-nm-19}
-for t in "$LD" "$AR" "$NM" make gcc; do
+for t in clang-19 wasm-ld-19 "$AR" "$NM" make gcc; do
   command -v "$t" >/dev/null || die "missing tool $t (sudo bash scripts/setup-toolchain.sh)"
 done
 [ -x "$CC_DRIVER" ] || die "compiler driver $CC_DRIVER not found (built by the musl port)"
@@ -51,12 +52,16 @@ done
 SRC=$(bash "$ROOT/scripts/fetch-source.sh" "$BB_PKG" "$BB_VERSION" | tail -n1)
 [ -f "$SRC/Makefile" ] || die "fetch-source did not produce $SRC"
 
+shopt -s nullglob
+PATCHES=("$HERE"/patches/*.patch)
+shopt -u nullglob
+
 # ---- input hash ----
 hash_inputs() {
   {
     echo "busybox $BB_VERSION"
     sha256sum "$HERE/build.sh" "$HERE/config"
-    ls "$HERE"/patches/*.patch >/dev/null 2>&1 && sha256sum "$HERE"/patches/*.patch
+    for p in "${PATCHES[@]}"; do sha256sum "$p"; done
     # the sysroot: its stamp when it has one, else the libraries and headers themselves
     if [ -f "$SYSROOT/.stamp" ]; then sha256sum "$SYSROOT/.stamp"; fi
     find "$SYSROOT" -type f \( -name '*.a' -o -name '*.o' \) -print0 | sort -z | xargs -0 sha256sum
@@ -64,12 +69,12 @@ hash_inputs() {
     sha256sum "$CC_DRIVER" "$ROOT/scripts/postlink.mjs"
     node -e "console.log('binaryen', require('$ROOT/node_modules/binaryen/package.json').version)"
     clang-19 --version | head -n1
-    "$LD" --version
+    wasm-ld-19 --version
   } | sha256sum | cut -d' ' -f1
 }
 # the tree only depends on the source and the patches
 hash_tree() {
-  { echo "busybox $BB_VERSION"; ls "$HERE"/patches/*.patch >/dev/null 2>&1 && sha256sum "$HERE"/patches/*.patch; } \
+  { echo "busybox $BB_VERSION"; for p in "${PATCHES[@]}"; do sha256sum "$p"; done; } \
     | sha256sum | cut -d' ' -f1
 }
 
@@ -88,8 +93,7 @@ if [ ! -f "$WORK/.tree" ] || [ "$(cat "$WORK/.tree")" != "$TREE_HASH" ] || [ ! -
   rm -rf "$WORK"
   mkdir -p "$WORK"
   cp -a "$SRC" "$TREE.tmp"
-  for p in "$HERE"/patches/*.patch; do
-    [ -f "$p" ] || continue
+  for p in "${PATCHES[@]}"; do
     log "applying $(basename "$p")"
     patch -d "$TREE.tmp" -p1 --no-backup-if-mismatch -s <"$p"
   done
@@ -110,7 +114,8 @@ MAKEVARS=(
   SKIP_STRIP=y
   # One link through the driver instead of scripts/trylink (which links up to a dozen times to probe
   # linker options and drop libraries; every link runs the post-link step). musl has everything in libc.
-  "cmd_busybox__=\$(CC) \$(CFLAGS) \$(CFLAGS_busybox) \$(EXTRA_LDFLAGS) -o \$@ \$(core-y) \$(libs-y) && \$(srctree)/scripts/generate_BUFSIZ.sh --post include/common_bufsiz.h"
+  # main() lives in libbb/lib.a and crt1 refers to it weakly (which pulls nothing from an archive): -u.
+  "cmd_busybox__=\$(CC) \$(CFLAGS) \$(CFLAGS_busybox) \$(EXTRA_LDFLAGS) -Wl,-u,__main_argc_argv -o \$@ \$(core-y) \$(libs-y) && \$(srctree)/scripts/generate_BUFSIZ.sh --post include/common_bufsiz.h"
   LDLIBS=
 )
 
@@ -135,7 +140,7 @@ for line in open(cfg):
 out += [v + '\n' for v in want.values()]
 open(cfg, 'w').writelines(out)
 EOF
-yes "" | make -s "${MAKEVARS[@]}" oldconfig >/dev/null
+{ yes "" || true; } | make -s "${MAKEVARS[@]}" oldconfig >/dev/null
 # Every override must have survived oldconfig (a dependency can silently flip one).
 python3 - "$HERE/config" .config <<'EOF'
 import re, sys
