@@ -312,6 +312,51 @@ static void test_fifo_dev(void) {
   OK("FIFO, /dev/null, /dev/zero, /dev/full, /dev/urandom, statfs");
 }
 
+static void test_misc(void) {
+  /* O_TMPFILE: an unnamed file that linkat(AT_EMPTY_PATH) can give a name */
+  int fd = open(scratch_dir(), O_TMPFILE | O_RDWR, 0600);
+  CHECK(fd >= 0, "O_TMPFILE");
+  struct stat st;
+  CHECK(write(fd, "tmp", 3) == 3 && fstat(fd, &st) == 0 && st.st_nlink == 0, "unnamed, nlink 0");
+  CHECK(linkat(fd, "", AT_FDCWD, scratch("named"), AT_EMPTY_PATH) == 0, "linkat AT_EMPTY_PATH");
+  CHECK(strcmp(get(scratch("named")), "tmp") == 0 && fstat(fd, &st) == 0 && st.st_nlink == 1, "named");
+  close(fd);
+  CHECK_ERR(open(scratch_dir(), O_TMPFILE | O_RDONLY, 0600), EINVAL);
+  unlink(scratch("named"));
+
+  /* telldir/seekdir and rewinddir */
+  char *d = scratch("td"), p[400];
+  CHECK(mkdir(d, 0755) == 0, "mkdir");
+  for (int i = 0; i < 5; i++) { snprintf(p, sizeof p, "%s/n%d", d, i); put(p, ""); }
+  DIR *dir = opendir(d);
+  struct dirent *e;
+  long pos = -1;
+  char after[256] = "";
+  int count = 0;
+  while ((e = readdir(dir)) != NULL) {
+    count++;
+    if (count == 3) pos = telldir(dir);
+    else if (count == 4) snprintf(after, sizeof after, "%s", e->d_name);
+  }
+  CHECK(count == 7, "7 entries");
+  seekdir(dir, pos);
+  e = readdir(dir);
+  CHECK(e && !strcmp(e->d_name, after), "seekdir resumes after the remembered entry");
+  snprintf(p, sizeof p, "%s/late", d);
+  put(p, "");
+  rewinddir(dir);
+  count = 0;
+  int late = 0;
+  while ((e = readdir(dir)) != NULL) { count++; late += !strcmp(e->d_name, "late"); }
+  CHECK(count == 8 && late == 1, "rewinddir sees a new entry");
+  closedir(dir);
+  for (int i = 0; i < 5; i++) { snprintf(p, sizeof p, "%s/n%d", d, i); unlink(p); }
+  snprintf(p, sizeof p, "%s/late", d);
+  unlink(p);
+  CHECK(rmdir(d) == 0, "rmdir");
+  OK("O_TMPFILE, telldir/seekdir, rewinddir");
+}
+
 int main(void) {
   test_open_rw();
   test_big();
@@ -323,6 +368,7 @@ int main(void) {
   test_attrs();
   test_cwd();
   test_fifo_dev();
+  test_misc();
   scratch_cleanup();
   return checks_done();
 }
