@@ -1,7 +1,9 @@
 // Directory-changing operations on resolved parents (fs/namei.c: vfs_create, vfs_mknod, vfs_mkdir,
 // vfs_symlink, vfs_link, vfs_unlink, vfs_rmdir, vfs_rename). Callers resolve the parent with
-// namei.walkParent() and pass the last component; these functions check the name, permissions and the
-// types involved, and keep st_nlink, timestamps and parent pointers right.
+// namei.walkParent() (which has checked search permission on the parent) and pass the last component;
+// these functions check the name, permissions and the types involved in Linux's order (so that the
+// first failing check decides the errno, e.g. EEXIST before EACCES), and keep st_nlink, timestamps and
+// parent pointers right.
 import {
   EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV,
 } from '../../abi/errno.js';
@@ -23,10 +25,12 @@ function owner(dir: DirInode, cred: Cred): { uid: number; gid: number } {
   return { uid: cred.fsuid, gid: (dir.mode & S_ISGID) ? dir.gid : cred.fsgid };
 }
 
+/** filename_create + may_create: an existing name is EEXIST before any permission check. */
 function prepareCreate(dir: DirInode, name: string, cred: Cred): void {
   if (isSpecial(name)) raise(EEXIST);
-  mayCreate(dir, cred);
+  if (dir.dead) raise(ENOENT);
   if (dir.lookup(name)) raise(EEXIST);
+  mayCreate(dir, cred);
 }
 
 function attach(dir: DirInode, name: string, node: Inode): Inode {
@@ -42,11 +46,11 @@ function attach(dir: DirInode, name: string, node: Inode): Inode {
 export function vfsMknod(cred: Cred, dir: DirInode, name: string, mode: number, rdev = 0): Inode {
   let fmt = mode & S_IFMT;
   if (fmt === 0) fmt = S_IFREG;
-  if ((fmt === S_IFCHR || fmt === S_IFBLK) && cred.fsuid !== 0) raise(EPERM);
   if (fmt !== S_IFREG && fmt !== S_IFCHR && fmt !== S_IFBLK && fmt !== S_IFIFO && fmt !== S_IFSOCK) {
     raise(fmt === 0o040000 ? EPERM : EINVAL);
   }
   prepareCreate(dir, name, cred);
+  if ((fmt === S_IFCHR || fmt === S_IFBLK) && cred.fsuid !== 0) raise(EPERM);
   const { uid, gid } = owner(dir, cred);
   const perm = mode & 0o7777;
   const node = fmt === S_IFREG ? new RegInode(dir.sb, perm, uid, gid)
@@ -85,10 +89,11 @@ export function vfsSymlink(cred: Cred, dir: DirInode, name: string, target: stri
 /** A new name for `node` in `dir` (hard link). */
 export function vfsLink(cred: Cred, node: Inode, dir: DirInode, name: string): void {
   if (isSpecial(name)) raise(EEXIST);
-  if (node.isDir) raise(EPERM);
+  if (dir.dead) raise(ENOENT);
+  if (dir.lookup(name)) raise(EEXIST);
   if (node.sb !== dir.sb) raise(EXDEV);
   mayCreate(dir, cred);
-  if (dir.lookup(name)) raise(EEXIST);
+  if (node.isDir) raise(EPERM);
   if (node.nlink === 0) {
     if (!(node instanceof RegInode && node.linkable)) raise(ENOENT);
     node.linkable = false;
@@ -110,8 +115,8 @@ export function vfsUnlink(cred: Cred, dir: DirInode, name: string): void {
   if (dir.dead) raise(ENOENT);
   const node = dir.lookup(name);
   if (!node) raise(ENOENT);
-  if (node.isDir) raise(EISDIR);
   mayDelete(dir, node, cred);
+  if (node.isDir) raise(EISDIR);
   dir.remove(name);
   dir.touch(true);
   dropLink(node);
@@ -136,8 +141,8 @@ export function vfsRmdir(cred: Cred, dir: DirInode, name: string): void {
   if (dir.dead) raise(ENOENT);
   const node = dir.lookup(name);
   if (!node) raise(ENOENT);
-  if (!(node instanceof DirInode)) raise(ENOTDIR);
   mayDelete(dir, node, cred);
+  if (!(node instanceof DirInode)) raise(ENOTDIR);
   checkRmdirVictim(node);
   dir.remove(name);
   dir.touch(true);
@@ -169,29 +174,30 @@ export function vfsRename(cred: Cred, odir: DirInode, oname: string, ndir: DirIn
   if (!old) raise(ENOENT);
   const target = ndir.lookup(nname);
   const exchange = (flags & RENAME_EXCHANGE) !== 0;
-  if (exchange && !target) raise(ENOENT);
   if ((flags & RENAME_NOREPLACE) && target) raise(EEXIST);
-  mayDelete(odir, old, cred);
-  if (target) mayDelete(ndir, target, cred); else mayCreate(ndir, cred);
+  if (exchange && !target) raise(ENOENT);
+  // lock_rename's "trap": a directory moved below itself, or replacing one of its ancestors.
+  if (old instanceof DirInode && isAncestor(old, ndir)) raise(EINVAL);
+  if (target instanceof DirInode && isAncestor(target, odir)) raise(exchange ? EINVAL : ENOTEMPTY);
   if (old === target) return;
 
-  if (old instanceof DirInode) {
-    if (old.mounted) raise(EBUSY);
-    if (isAncestor(old, ndir)) raise(EINVAL);
-    if (odir !== ndir) permission(old, cred, MAY_WRITE);
+  // may_delete / may_create, each followed by its type checks, as vfs_rename does.
+  mayDelete(odir, old, cred);
+  if (target) {
+    mayDelete(ndir, target, cred);
+    if (!exchange && old.isDir && !target.isDir) raise(ENOTDIR);
+    if (!exchange && !old.isDir && target.isDir) raise(EISDIR);
+  } else {
+    mayCreate(ndir, cred);
   }
-  if (target && !exchange) {
-    if (old.isDir && !target.isDir) raise(ENOTDIR);
-    if (!old.isDir && target.isDir) raise(EISDIR);
+  if (odir !== ndir) {
+    if (old.isDir) permission(old, cred, MAY_WRITE);
+    if (exchange && target!.isDir) permission(target!, cred, MAY_WRITE);
   }
+  if (old instanceof DirInode && old.mounted) raise(EBUSY);
   if (target instanceof DirInode) {
     if (target.mounted) raise(EBUSY);
-    if (exchange) {
-      if (isAncestor(target, odir)) raise(EINVAL);
-      if (odir !== ndir) permission(target, cred, MAY_WRITE);
-    } else {
-      checkRmdirVictim(target);
-    }
+    if (!exchange) checkRmdirVictim(target);
   }
 
   odir.remove(oname);

@@ -75,7 +75,11 @@ function run(nd: Nameidata, start: DirInode, path: string, follow: boolean, want
   while (stack.length > 0) {
     const name = stack.pop()!;
     const last = stack.length === 0;
-    if (wantParent && last) return { dir: cur, name, slash };
+    if (wantParent && last) {
+      // link_path_walk checks search permission on the parent before the last component, too.
+      permission(cur, nd.cred, MAY_EXEC);
+      return { dir: cur, name, slash };
+    }
     let n = step(nd, cur, name);
     if (n instanceof LnkInode && (!last || follow || slash)) {
       if (++nd.links > MAXSYMLINKS) raise(ELOOP);

@@ -283,6 +283,19 @@ describe('open', () => {
     vfsUnlink(user.cred, tmp, 'userfile');
     vfsUnlink(root.cred, tmp, 'rootfile');
   });
+  it('reports errors in Linux order (EEXIST before EACCES, EACCES before EISDIR)', () => {
+    const v = makeVfs();
+    const user = fakeTask(v, 1000);
+    const etc = walk(v.nameidata(user), v.root, '/etc', true) as DirInode;
+    const root = walk(v.nameidata(user), v.root, '/', true) as DirInode;
+    expect(errnoOf(() => vfsMkdir(user.cred, etc, 'passwd', 0o755))).toBe(EEXIST);
+    expect(errnoOf(() => vfsMkdir(user.cred, etc, 'newdir', 0o755))).toBe(EACCES);
+    expect(errnoOf(() => vfsUnlink(user.cred, root, 'etc'))).toBe(EACCES);
+    expect(errnoOf(() => vfsRmdir(user.cred, etc, 'passwd'))).toBe(EACCES);
+    expect(errnoOf(() => vfsRename(user.cred, etc, 'passwd', etc, 'passwd.link'))).toBe(0);
+    expect(errnoOf(() => vfsRename(user.cred, etc, 'passwd', etc, 'x'))).toBe(EACCES);
+    expect(errnoOf(() => walkParent(v.nameidata(user), v.root, '/root/x'))).toBe(EACCES);
+  });
   it('resolveExec gives stable ids: image for lower files, versioned for upper files', () => {
     const v = makeVfs();
     const t = fakeTask(v);
