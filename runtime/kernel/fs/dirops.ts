@@ -33,7 +33,9 @@ function prepareCreate(dir: DirInode, name: string, cred: Cred): void {
   mayCreate(dir, cred);
 }
 
-function attach(dir: DirInode, name: string, node: Inode): Inode {
+/** Charge a new node (may raise ENOSPC/ENOMEM: nothing is created then) and give it its name. */
+function attach(dir: DirInode, name: string, node: Inode, extra = 0): Inode {
+  node.charge(extra);
   dir.insert(name, node);
   dir.touch(true);
   return node;
@@ -63,6 +65,7 @@ export function vfsTmpfile(cred: Cred, dir: DirInode, mode: number, linkable: bo
   mayCreate(dir, cred);
   const { uid, gid } = owner(dir, cred);
   const node = new RegInode(dir.sb, mode & 0o7777, uid, gid);
+  node.charge();
   node.nlink = 0;
   node.linkable = linkable;
   return node;
@@ -73,8 +76,9 @@ export function vfsMkdir(cred: Cred, dir: DirInode, name: string, mode: number):
   const { uid, gid } = owner(dir, cred);
   const perm = (mode & 0o1777) | (dir.mode & S_ISGID);
   const node = new DirInode(dir.sb, perm, uid, gid, dir);
+  attach(dir, name, node);
   dir.nlink++;
-  return attach(dir, name, node) as DirInode;
+  return node;
 }
 
 export function vfsSymlink(cred: Cred, dir: DirInode, name: string, target: string): LnkInode {
@@ -82,8 +86,7 @@ export function vfsSymlink(cred: Cred, dir: DirInode, name: string, target: stri
   prepareCreate(dir, name, cred);
   const { uid, gid } = owner(dir, cred);
   const node = new LnkInode(dir.sb, target, uid, gid);
-  dir.sb.account(node.size);
-  return attach(dir, name, node) as LnkInode;
+  return attach(dir, name, node, node.size) as LnkInode;
 }
 
 /** A new name for `node` in `dir` (hard link). */
@@ -107,7 +110,7 @@ function dropLink(node: Inode): void {
   node.nlink--;
   node.touch(false);
   if (node instanceof RegInode) node.maybeFree();
-  else if (node instanceof LnkInode && node.nlink === 0) node.sb.account(-node.size);
+  else if (node.nlink === 0) node.uncharge();
 }
 
 export function vfsUnlink(cred: Cred, dir: DirInode, name: string): void {
@@ -130,6 +133,7 @@ function checkRmdirVictim(node: DirInode): void {
 function killDir(dir: DirInode, node: DirInode): void {
   node.dead = true;
   node.nlink = 0;
+  node.uncharge();
   node.touch(false);
   dir.nlink--;
 }

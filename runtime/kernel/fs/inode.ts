@@ -38,8 +38,13 @@ export class SuperBlock {
   allocIno(): number { return this.nextIno++; }
 }
 
+/** Memory charged for each node created at run time (object, name, map entry), on top of its data. */
+export const NODE_COST = 256;
+
 export abstract class Inode {
   readonly ino: number;
+  /** Bytes charged to the superblock for this node itself (see charge()/uncharge()). */
+  private charged = 0;
   nlink = 1;
   atime: Timespec;
   mtime: Timespec;
@@ -61,6 +66,18 @@ export abstract class Inode {
 
   /** Synthetic filesystems override this to hand out their own file descriptions. */
   open?(t: Task, flags: number): File;
+
+  /** Charge the node's own memory (NODE_COST + extra) when it is created; may raise like account(). */
+  charge(extra = 0): void {
+    this.sb.account(NODE_COST + extra);
+    this.charged += NODE_COST + extra;
+  }
+
+  /** Return the node's own memory once it is gone for good (no names, nothing open). */
+  uncharge(): void {
+    if (this.charged) this.sb.account(-this.charged);
+    this.charged = 0;
+  }
 
   /** Set mtime and ctime (content changed) or only ctime (attributes changed) to now. */
   touch(content: boolean): void {

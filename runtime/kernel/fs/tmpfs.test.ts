@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ENOMEM, ENXIO, EBADF, EINVAL } from '../../abi/errno.js';
 import { O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from '../../abi/fcntl.js';
 import { raise } from '../errors.js';
-import { vfsUnlink } from './dirops.js';
+import { vfsMkdir, vfsRmdir, vfsSymlink, vfsUnlink } from './dirops.js';
 import type { DirInode } from './inode.js';
 import { walk } from './namei.js';
 import { errnoOf, fakeTask } from './testing.js';
@@ -54,6 +54,29 @@ describe('tmpfs files', () => {
     expect(errnoOf(() => f.write(t, new Uint8Array(300_000), -1))).toBe(ENOMEM);
     expect(f.stat().size).toBe(900_000);
     f.put();
+  });
+
+  it('charges every created node and returns it all when the nodes go away', () => {
+    let used = 0;
+    const v = makeVfs({ memoryAccount: (d: number) => { if (used + d > 64 * 1024) raise(ENOMEM); used += d; } });
+    const t = fakeTask(v);
+    const tmp = walk(v.nameidata(t), v.root, '/tmp', true) as DirInode;
+    let made = 0;
+    const err = errnoOf(() => { for (;;) { vfsMkdir(t.cred, tmp, `d${made}`, 0o755); made++; } });
+    expect(err).toBe(ENOMEM);
+    expect(made).toBeGreaterThan(100);
+    expect(made).toBeLessThan(1000);
+    expect(tmp.lookup(`d${made}`)).toBeUndefined();
+    expect(tmp.nlink).toBe(2 + made);
+    for (let i = 0; i < made; i++) vfsRmdir(t.cred, tmp, `d${i}`);
+    vfsSymlink(t.cred, tmp, 'l', 'x'.repeat(1000));
+    const f = v.open(t, '/tmp/f', O_CREAT | O_RDWR);
+    f.write(t, new Uint8Array(5000), -1);
+    expect(used).toBeGreaterThan(6000);
+    vfsUnlink(t.cred, tmp, 'l');
+    vfsUnlink(t.cred, tmp, 'f');
+    f.put();
+    expect(used).toBe(0);
   });
 
   it('sparse extension, SEEK_DATA/SEEK_HOLE, pread past EOF', () => {

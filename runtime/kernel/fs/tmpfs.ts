@@ -121,6 +121,7 @@ export class RegInode extends Inode {
     if (!this.lower) this.sb.account(-this.buf.length);
     this.buf = EMPTY;
     this.lower = false;
+    this.uncharge();
   }
 
   /** Ensure capacity >= end: double the buffer, or grow exactly when doubling would exceed the cap. */
