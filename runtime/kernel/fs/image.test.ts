@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, readFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,7 @@ describe('rootfs image', () => {
     expect(img.inode(at('/home/user')).uid).toBe(1000);
     expect(img.inode(at('/etc/shadow')).mode).toBe(0o100600);
     for (const p of ['/dev', '/proc', '/root', '/usr/share', '/var/tmp', '/sbin', '/usr/sbin']) expect(at(p)).toBeGreaterThan(0);
+    rmSync(dir, { recursive: true });
   });
 
   it('builds a staging directory incrementally', () => {
@@ -101,5 +102,7 @@ describe('rootfs image', () => {
     writeFileSync(join(dir, 'a', 'f'), 'changed');
     utimesSync(dir, 1000, 1000);
     expect(buildImage({ staging: dir, out }).skipped).toBe(false);
+    rmSync(dir, { recursive: true });
+    rmSync(out); rmSync(`${out}.stamp`);
   });
 });
