@@ -105,7 +105,9 @@ rm -f "$WORK/.inputs"
 MAKEVARS=(
   ARCH=wasm32
   CROSS_COMPILE=
-  CC="$CC_DRIVER"
+  # wasm32-unknown-unknown does not define __linux__, but the ABI is Linux's: busybox keys the Linux
+  # parts on it (.platform.in -> PLATFORM_LINUX: free, uptime, ps details, stty, prctl...).
+  CC="$CC_DRIVER -D__linux__ -D__linux"
   HOSTCC=gcc
   LD="$LD"
   AR="$AR"
@@ -121,6 +123,7 @@ MAKEVARS=(
 
 # ---- configuration: defconfig + our overrides, then oldconfig ----
 cd "$TREE"
+rm -f .platform.in   # generated once from $(CC) -E; the compiler may have changed
 make -s "${MAKEVARS[@]}" defconfig >/dev/null
 python3 - "$HERE/config" .config <<'EOF'
 import re, sys
