@@ -1,7 +1,7 @@
 // The kernel of one sandbox: process table, scheduler, filesystem, signals, limits. Host-independent: it
 // runs under plain Node (tests, CLI) and in a browser SharedWorker; everything host-specific comes in
 // through `KernelHost`. See docs/design/process-abi.md for the process interface.
-import { EAGAIN, ENOMEM } from '../abi/errno.js';
+import { EAGAIN, ENOMEM, ENOSPC } from '../abi/errno.js';
 import { O_RDWR } from '../abi/fcntl.js';
 import { RLIM_INFINITY, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK, RLIM_NLIMITS } from '../abi/sched.js';
 import { SIGKILL, SIGSEGV, SIGILL, SIGFPE } from '../abi/signal.js';
@@ -99,8 +99,10 @@ export class Kernel {
     this.hostname = opts.hostname ?? 'wasmux';
     this.sched = new Scheduler(this);
     this.signals = new Signals(this);
+    // tmpfs data counts against the sandbox memory limit; a full tmpfs is ENOSPC, as on Linux.
     this.vfs = new Vfs(opts.image, { memoryAccount: (delta: number) => {
-      if (delta > 0) this.account.charge(delta); else this.account.release(-delta);
+      if (delta <= 0) { this.account.release(-delta); return; }
+      try { this.account.charge(delta); } catch { raise(ENOSPC); }
     } });
     this.loader = new Loader(this);
     this.bootTime = this.host.wallclock();

@@ -2,7 +2,8 @@
 // terminal or pipes, a browser terminal before ptys exist). They look like pipes to the process. Input is
 // pushed by the host and read by the process (blocking when empty, EOF after end()); output goes to a sink
 // that may report back-pressure, in which case writers sleep until the host calls drained().
-import { EAGAIN, EPIPE } from '../../abi/errno.js';
+import { EAGAIN, ENOTTY, EPIPE } from '../../abi/errno.js';
+import { FIONREAD } from '../fs/pipe.js';
 import { O_RDONLY, O_WRONLY, POLLHUP, POLLIN, POLLOUT, S_IFIFO } from '../../abi/fcntl.js';
 import { raise } from '../errors.js';
 import { File } from '../fs/file.js';
@@ -54,6 +55,11 @@ export class HostInput extends File {
       if (k === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(k);
     }
     return n;
+  }
+
+  override ioctl(t: Task, req: number, arg: number): number {
+    if (req === FIONREAD) { t.mem.setI32(arg, this.buffered); return 0; }
+    return raise(ENOTTY);
   }
 
   override poll(): number { return (this.chunks.length > 0 ? POLLIN : 0) | (this.ended ? POLLIN | POLLHUP : 0); }

@@ -4,7 +4,7 @@
 //   writer keeps its progress in task.sysState across retries, and an interrupted partial write returns the
 //   count written, as on Linux.
 // - write with no readers: SIGPIPE to the writer and EPIPE.
-import { EAGAIN, ENXIO, EPIPE } from '../../abi/errno.js';
+import { EAGAIN, ENOTTY, ENXIO, EPIPE } from '../../abi/errno.js';
 import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLOUT, S_IFIFO }
   from '../../abi/fcntl.js';
 import { SIGPIPE } from '../../abi/signal.js';
@@ -15,6 +15,7 @@ import type { Task } from '../proc/task.js';
 import type { Stat } from './stat.js';
 
 export const PIPE_BUF = 4096;
+export const FIONREAD = 0x541b;
 export const PIPE_SIZE = 65536;
 
 let pipeIno = 1;
@@ -131,6 +132,11 @@ export class PipeFile extends File {
 
   override waitQueue(): WaitQueue { return this.pipe.wq; }
   override stat(): Stat { return this.statFn(); }
+
+  override ioctl(t: Task, req: number, arg: number): number {
+    if (req === FIONREAD) { t.mem.setI32(arg, this.pipe.len); return 0; }
+    return raise(ENOTTY);
+  }
 
   override release(): void {
     if (this.readable) this.pipe.readers--;

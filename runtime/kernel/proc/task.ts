@@ -74,6 +74,8 @@ export class Task {
 
   // Signals and exit.
   sig = new SignalState();
+  /** Signals a task sleeping in rt_sigtimedwait waits for (they wake it although blocked). */
+  sigwait = 0n;
   /** Linux wait status once a zombie (or the stop/continue status to report). */
   exitStatus = 0;
   stopReport: number | null = null;

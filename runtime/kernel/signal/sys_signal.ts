@@ -150,7 +150,9 @@ export function killPid(t: Task, pid: number, sig: number, info: SigInfo): numbe
   const targets: Task[] = [];
   if (pid > 0) {
     const x = k.tasks.get(pid);
-    if (!x || x.state === TaskState.Zombie) raise(ESRCH);
+    if (!x) raise(ESRCH);
+    // A zombie still exists until reaped: signalling it succeeds and does nothing.
+    if (x.state === TaskState.Zombie) { if (!permitted(t, x)) raise(EPERM); return 0; }
     targets.push(x);
   } else if (pid === -1) {
     for (const x of k.tasks.values()) if (x.pid > 1 && x !== t && x.state !== TaskState.Zombie) targets.push(x);
@@ -192,7 +194,43 @@ function sys_sigaltstack(t: Task, _ss: number, oss: number): number {
   return 0;
 }
 
-function sys_rt_sigtimedwait(_t: Task): number { return raise(EAGAIN); }
+/**
+ * rt_sigtimedwait: take a pending signal of `set` without running its handler. The caller normally blocks
+ * those signals first; while waiting, the task is woken by any signal of the set (Task.sigwait) and, as
+ * everywhere, by unblocked signals (which interrupt with EINTR).
+ */
+function sys_rt_sigtimedwait(t: Task, set: number, info: number, timeout: number, size: number): number {
+  if (size !== 8) raise(EINVAL);
+  const want = readSet(t, set) & ~UNBLOCKABLE;
+  const ready = t.sig.pending & want;
+  if (ready !== 0n) {
+    t.sigwait = 0n;
+    let sig = 1;
+    while (!(ready & bit(sig))) sig++;
+    const i = t.sig.dequeue(sig);
+    if (info) writeSiginfo(t, info, i);
+    t.kernel.signals.recalc(t);
+    return sig;
+  }
+  const k = t.kernel;
+  let st = t.sysState as { deadline: number } | undefined;
+  if (!st) {
+    let deadline = Infinity;
+    if (timeout) {
+      const sec = t.mem.i64(timeout), nsec = t.mem.i32(timeout + 8);
+      if (sec < 0 || nsec < 0 || nsec > 999_999_999) raise(EINVAL);
+      deadline = k.now() + sec * 1000 + nsec / 1e6;
+    }
+    st = { deadline };
+    t.sysState = st;
+  }
+  if (k.now() >= st.deadline) { t.sigwait = 0n; return raise(EAGAIN); }
+  t.sigwait = want;
+  if (st.deadline !== Infinity) t.sleepUntil(st.deadline);
+  t.sleepOn(never);
+  t.onInterrupt = () => { t.sigwait = 0n; return -4; };
+  throw BLOCK;
+}
 
 export const signalSyscalls: SyscallDefs = {
   rt_sigaction: { handler: sys_rt_sigaction, level: 'full', note: 'sa_restorer is stored and ignored.' },
@@ -205,7 +243,7 @@ export const signalSyscalls: SyscallDefs = {
   tgkill: { handler: sys_tgkill, level: 'full' },
   rt_sigqueueinfo: { handler: sys_rt_sigqueueinfo, level: 'partial', note: 'Real-time signals are not queued: one pending instance per signal.' },
   sigaltstack: { handler: sys_sigaltstack, level: 'stub', note: 'Handlers always run on the normal stack; reports SS_DISABLE.' },
-  rt_sigtimedwait: { handler: sys_rt_sigtimedwait, level: 'stub', note: 'Not implemented yet: returns EAGAIN.' },
+  rt_sigtimedwait: { handler: sys_rt_sigtimedwait, level: 'full' },
   wasmux_sigdeliver: { handler: sys_wasmux_sigdeliver, level: 'full', note: 'wasmux private: the delivery step of docs/design/process-abi.md.' },
 };
 
