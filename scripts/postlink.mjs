@@ -14,7 +14,7 @@
 // Optimisation: with an optimize level set, the asyncify pass itself runs binaryen's default function
 // optimisation pipeline (-O2) on every function it instruments; the fuel check can unwind, so that is every
 // function. A second module-wide -O2 afterwards (--full-opt) gains ~0.2% size on busybox and doubles the time
-// (26 s -> 49 s), so it is off by default. --no-opt: no optimisation at all (quick, ~30% bigger).
+// (26 s -> 49 s), so it is off by default. --no-opt: no optimisation at all (6 s, about 2x bigger).
 //
 // The binaryen version is pinned in package.json (>= 125 is required for Asyncify + EH).
 import binaryen from 'binaryen';
