@@ -135,8 +135,9 @@ function sys_getpgid(t: Task, pid: number): number { return find(t, pid).pgid; }
 function sys_getsid(t: Task, pid: number): number { return find(t, pid).sid; }
 
 function sys_setsid(t: Task): number {
-  for (const o of t.kernel.tasks.values()) if (o.pgid === t.pid && o.state !== TaskState.Zombie && o !== t) raise(EPERM);
-  if (t.pgid === t.pid && t.sid === t.pid) raise(EPERM);
+  // A process group leader cannot start a session, nor can anyone while a group with its id exists.
+  if (t.pgid === t.pid) raise(EPERM);
+  for (const o of t.kernel.tasks.values()) if (o.pgid === t.pid && o.state !== TaskState.Zombie) raise(EPERM);
   t.sid = t.pid;
   t.pgid = t.pid;
   return t.pid;

@@ -31,7 +31,8 @@ export class Signals {
     const fatal = sig === SIGKILL ||
       (a.handler === SIG_DFL && !(s.blocked & bit(sig)) &&
         (defaultAction(sig) === 'term' || defaultAction(sig) === 'core'));
-    if (fatal && this.k.sched.current !== t) {
+    // A stopped task keeps a fatal signal pending until it is continued (SIGKILL excepted).
+    if (fatal && this.k.sched.current !== t && (t.state !== TaskState.Stopped || sig === SIGKILL)) {
       const core = sig !== SIGKILL && defaultAction(sig) === 'core';
       teardown(this.k, t, sig | (core ? 0x80 : 0));
       return;

@@ -10,11 +10,12 @@ import { timeSyscalls } from '../time/sys_time.js';
 import { miscSyscalls } from '../sys_misc.js';
 import { fsSyscalls } from '../fs/syscalls.js';
 import { itimerSyscalls } from '../time/itimer.js';
+import { pollSyscalls } from '../fs/sys_poll.js';
 
 export interface TableEntry extends SyscallDef { nr: number; name: SyscallName; }
 
 const families: SyscallDefs[] = [procSyscalls, signalSyscalls, rwSyscalls, mmSyscalls, timeSyscalls, miscSyscalls,
-  fsSyscalls, itimerSyscalls];
+  fsSyscalls, itimerSyscalls, pollSyscalls];
 
 function build(): TableEntry[] {
   const table: TableEntry[] = [];
