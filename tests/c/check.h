@@ -54,11 +54,12 @@ static inline const char *scratch_dir(void) {
   return d;
 }
 
+/* "<scratch dir>/<name>", a new string each call (never freed: tests are short-lived). */
 static inline char *scratch(const char *name) {
-  static char bufs[8][128];
-  static int i;
-  char *b = bufs[i++ & 7];
-  snprintf(b, sizeof bufs[0], "%s/%s", scratch_dir(), name);
+  size_t n = strlen(scratch_dir()) + strlen(name) + 2;
+  char *b = malloc(n);
+  CHECK(b != NULL, "malloc");
+  snprintf(b, n, "%s/%s", scratch_dir(), name);
   return b;
 }
 
