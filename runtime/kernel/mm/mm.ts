@@ -20,6 +20,11 @@ export interface MemoryAccount {
 }
 
 const MAX_BYTES = 0x1_0000_0000; // 4 GiB: wasm32 addressing limit
+/**
+ * Room left free above the break when placing mappings, so that brk can still grow (Linux keeps mappings
+ * far from the heap; wasm memory is contiguous, so the gap is kept small).
+ */
+export const BRK_GAP = 1 << 20;
 export const pageUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 
 export class AddressSpace {
@@ -88,7 +93,7 @@ export class AddressSpace {
 
   /** Find room for `len` bytes (page multiple); grows memory if needed. Returns the address. */
   private findFree(len: number): number {
-    let cursor = pageUp(Math.max(this.brk, this.brkStart));
+    let cursor = pageUp(Math.max(this.brk, this.brkStart)) + BRK_GAP;
     for (const m of this.maps) {
       if (m.end <= cursor) continue;
       if (m.start >= cursor + len) break;

@@ -5,6 +5,13 @@ import { EFAULT, ENAMETOOLONG } from '../../abi/errno.js';
 import { raise } from '../errors.js';
 
 const utf8 = new TextDecoder('utf-8');
+
+/**
+ * The first page is never valid user memory, as on Linux (mmap_min_addr): a NULL or near-NULL pointer
+ * passed to a syscall gives EFAULT. In wasm it would be addressable (the bottom of the 1 MiB C stack, only
+ * reached by an overflow), so the check is the kernel's.
+ */
+export const NULL_PAGE = 4096;
 const utf8enc = new TextEncoder();
 
 export class UserMemory {
@@ -27,7 +34,7 @@ export class UserMemory {
   /** Raise EFAULT unless [addr, addr+len) lies inside memory. addr is taken as unsigned 32-bit. */
   check(addr: number, len: number): number {
     addr >>>= 0;
-    if (len < 0 || addr + len > this.u8.byteLength) raise(EFAULT);
+    if (len < 0 || addr + len > this.u8.byteLength || (addr < NULL_PAGE && len > 0)) raise(EFAULT);
     return addr;
   }
 
@@ -50,7 +57,7 @@ export class UserMemory {
   cstring(addr: number, max = 4096): string {
     const u8 = this.u8;
     addr >>>= 0;
-    if (addr === 0 || addr >= u8.byteLength) raise(EFAULT);
+    if (addr < NULL_PAGE || addr >= u8.byteLength) raise(EFAULT);
     const lim = Math.min(u8.byteLength, addr + max);
     let end = addr;
     while (end < lim && u8[end] !== 0) end++;
@@ -62,7 +69,7 @@ export class UserMemory {
   cbytes(addr: number, max = 131072): Uint8Array {
     const u8 = this.u8;
     addr >>>= 0;
-    if (addr === 0 || addr >= u8.byteLength) raise(EFAULT);
+    if (addr < NULL_PAGE || addr >= u8.byteLength) raise(EFAULT);
     const lim = Math.min(u8.byteLength, addr + max);
     let end = addr;
     while (end < lim && u8[end] !== 0) end++;

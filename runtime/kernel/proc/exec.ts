@@ -7,7 +7,7 @@ import {
   AT_CLKTCK, AT_EGID, AT_EUID, AT_EXECFN, AT_GID, AT_HWCAP, AT_NULL, AT_PAGESZ, AT_RANDOM, AT_SECURE, AT_UID,
 } from '../../abi/sched.js';
 import { raise, isErrno } from '../errors.js';
-import { AddressSpace } from '../mm/mm.js';
+import { AddressSpace, BRK_GAP } from '../mm/mm.js';
 import { UserMemory, encodeUtf8, decodeUtf8 } from '../mm/uaccess.js';
 import { makeImports } from '../syscalls/dispatch.js';
 import { FUEL } from './sched.js';
@@ -125,7 +125,9 @@ export class Loader {
 
   /** Give `t` a fresh instance of `img` (spawn and the second half of execve). */
   start(t: Task, img: ProgramImage): void {
-    const memory = new WebAssembly.Memory({ initial: img.minPages, maximum: 65536 });
+    // Room for the module's own memory, the gap kept for brk, the unwind buffer and the start block.
+    const initial = img.minPages + Math.ceil((BRK_GAP + UNWIND_SIZE) / 65536) + 2;
+    const memory = new WebAssembly.Memory({ initial, maximum: 65536 });
     this.k.account.charge(memory.buffer.byteLength);
     const instance = new WebAssembly.Instance(img.module, makeImports(this.k, t, memory));
     const ex = instance.exports as unknown as ProcExports;

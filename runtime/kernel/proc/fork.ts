@@ -54,7 +54,8 @@ function createChild(k: Kernel, p: Task, flags: number): Task {
   const pid = k.allocPid();
   const c = new Task(pid, k, p.cred.clone(), p.files.fork(), p.fs.clone(), p.rlimits);
   try {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    // Same size as the parent's up front: one allocation instead of a grow.
+    const memory = new WebAssembly.Memory({ initial: p.mm.size / 65536, maximum: 65536 });
     k.account.charge(memory.buffer.byteLength);
     const sp = stackPointer(p);
     const used = p.mem.u32(p.unwindBuf); // Asyncify's write pointer: the end of the saved stack
