@@ -43,7 +43,7 @@ export class HostInput extends File {
     if (dst.length === 0) return 0;
     if (this.chunks.length === 0) {
       if (this.ended) return 0;
-      if (this.onDemand) { const d = this.onDemand; this.onDemand = null; d(); }
+      this.demand();
       return raise(EAGAIN);
     }
     let n = 0;
@@ -62,7 +62,15 @@ export class HostInput extends File {
     return raise(ENOTTY);
   }
 
-  override poll(): number { return (this.chunks.length > 0 ? POLLIN : 0) | (this.ended ? POLLIN | POLLHUP : 0); }
+  /** A process waits for input: let the host start reading (once). */
+  private demand(): void {
+    if (this.onDemand) { const d = this.onDemand; this.onDemand = null; d(); }
+  }
+
+  override poll(): number {
+    if (this.chunks.length === 0 && !this.ended) this.demand();
+    return (this.chunks.length > 0 ? POLLIN : 0) | (this.ended ? POLLIN | POLLHUP : 0);
+  }
   override waitQueue(): WaitQueue { return this.wq; }
   override stat(): Stat { return streamStat(this.ino, S_IFIFO | 0o600); }
 }
