@@ -264,6 +264,32 @@ static void test_nested(void) {
   CHECK(waitpid(p, &st, 0) == p && WEXITSTATUS(st) == 0, "status");
 }
 
+/* Reparenting: when a parent exits, its child gets a new parent (init or a subreaper: natively some
+ * process of the host, in wasmux the test itself as init). Only "the parent changed" is checked. */
+static void test_reparent(void) {
+  int fds[2], st;
+  CHECK(pipe(fds) == 0, "pipe");
+  pid_t mid = fork();
+  if (mid == 0) {
+    pid_t old = getpid();  /* before the fork: the middle process may be gone before the grandchild runs */
+    pid_t g = fork();
+    if (g == 0) {
+      close(fds[0]);
+      for (int i = 0; i < 2000 && getppid() == old; i++) usleep(1000);
+      char r = getppid() != old ? 'y' : 'n';  /* may be 0: a new parent outside our pid namespace */
+      (void)!write(fds[1], &r, 1);
+      _exit(0);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  CHECK(waitpid(mid, &st, 0) == mid && WIFEXITED(st), "middle process");
+  char r = 0;
+  CHECK(read(fds[0], &r, 1) == 1 && r == 'y', "orphan's getppid changed: %c", r);
+  close(fds[0]);
+  OK("getppid: an orphan is reparented after its parent exits");
+}
+
 int main(void) {
   test_exit_status();
   test_signaled();
@@ -272,5 +298,6 @@ int main(void) {
   test_pgrp_session();
   test_vfork();
   test_nested();
+  test_reparent();
   return checks_done();
 }
