@@ -74,6 +74,8 @@ export class Task {
 
   // Signals and exit.
   sig = new SignalState();
+  /** Woken whenever a signal becomes pending for this task (signalfd readers and pollers). */
+  signalWq = new WaitQueue();
   /** Signals a task sleeping in rt_sigtimedwait waits for (they wake it although blocked). */
   sigwait = 0n;
   /** Linux wait status once a zombie (or the stop/continue status to report). */

@@ -25,6 +25,7 @@ export class Signals {
     if (STOP_MASK & bit(sig)) s.pending &= ~bit(SIGCONT);
     if (s.ignored(sig) && !(s.blocked & bit(sig))) { return; }
     s.setPending(sig, info);
+    t.signalWq.wake();
     // A task in sigtimedwait for this signal is woken even though the signal is blocked.
     if ((t.sigwait & bit(sig)) && t.state === TaskState.Sleeping) this.k.sched.wake(t);
     const a = s.actions[sig]!;

@@ -11,11 +11,15 @@ import { miscSyscalls } from '../sys_misc.js';
 import { fsSyscalls } from '../fs/syscalls.js';
 import { itimerSyscalls } from '../time/itimer.js';
 import { pollSyscalls } from '../fs/sys_poll.js';
+import { epollSyscalls } from '../fs/eventpoll.js';
+import { eventfdSyscalls } from '../fs/eventfd.js';
+import { timerfdSyscalls } from '../time/timerfd.js';
+import { signalfdSyscalls } from '../signal/signalfd.js';
 
 export interface TableEntry extends SyscallDef { nr: number; name: SyscallName; }
 
 const families: SyscallDefs[] = [procSyscalls, signalSyscalls, rwSyscalls, mmSyscalls, timeSyscalls, miscSyscalls,
-  fsSyscalls, itimerSyscalls, pollSyscalls];
+  fsSyscalls, itimerSyscalls, pollSyscalls, epollSyscalls, eventfdSyscalls, timerfdSyscalls, signalfdSyscalls];
 
 function build(): TableEntry[] {
   const table: TableEntry[] = [];
