@@ -121,6 +121,12 @@ static void test_brk(void) {
   CHECK((char *)syscall(SYS_brk, 0) == grown, "brk(0) after growth");
   CHECK((char *)syscall(SYS_brk, cur) == cur, "brk shrink");
   OK("brk: grow by 64 KiB (zeroed, writable), query, shrink back");
+  size_t big = 16u << 20;
+  char *g2 = (char *)syscall(SYS_brk, cur + big);
+  CHECK(g2 == cur + big, "brk grow by 16 MiB");
+  cur[big - 1] = 1;
+  CHECK((char *)syscall(SYS_brk, cur) == cur, "brk shrink");
+  OK("brk: grow by 16 MiB (an sbrk-based allocator's heap), shrink back");
   CHECK((char *)syscall(SYS_brk, (char *)16) == cur, "brk below the start is refused (returns the old break)");
   OK("brk: an invalid request returns the current break");
 }
