@@ -81,6 +81,7 @@ export class Kernel {
   trace: ((line: string) => void) | null = null;
   private nextPid = 1;
   private memoryUsed = 0;
+  private memoryMax = 0;
   readonly bootTime: number;
   init: Task | null = null;
 
@@ -88,6 +89,7 @@ export class Kernel {
     charge: (bytes) => {
       if (this.memoryUsed + bytes > this.maxMemory) raise(ENOMEM);
       this.memoryUsed += bytes;
+      if (this.memoryUsed > this.memoryMax) this.memoryMax = this.memoryUsed;
     },
     release: (bytes) => { this.memoryUsed = Math.max(0, this.memoryUsed - bytes); },
   };
@@ -110,6 +112,8 @@ export class Kernel {
 
   now(): number { return this.host.now(); }
   get memoryInUse(): number { return this.memoryUsed; }
+  /** The highest memoryInUse since the kernel was created (benchmarks report it). */
+  get memoryPeak(): number { return this.memoryMax; }
 
   allocPid(): number {
     if (this.liveCount() >= this.maxProcesses) raise(EAGAIN);
