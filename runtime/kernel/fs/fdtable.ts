@@ -7,6 +7,9 @@ export class FdTable {
   private files: (File | undefined)[] = [];
   private cloexec: boolean[] = [];
 
+  /** Called with every description an fd stops referring to (POSIX record locks are dropped there). */
+  onClose: ((f: File) => void) | null = null;
+
   constructor(public limit = 1024) {}
 
   get(fd: number): File {
@@ -35,13 +38,14 @@ export class FdTable {
     const old = this.files[fd];
     this.files[fd] = f;
     this.cloexec[fd] = cloexec;
-    old?.put();
+    if (old) { this.onClose?.(old); old.put(); }
   }
 
   close(fd: number): void {
     const f = this.get(fd);
     this.files[fd] = undefined;
     this.cloexec[fd] = false;
+    this.onClose?.(f);
     f.put();
   }
 

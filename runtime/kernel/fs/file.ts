@@ -8,6 +8,7 @@ import { EINVAL, ENOTDIR, ENOTTY, ESPIPE, EBADF } from '../../abi/errno.js';
 import { O_ACCMODE, O_RDONLY, O_WRONLY, POLLIN, POLLOUT } from '../../abi/fcntl.js';
 import { raise } from '../errors.js';
 import { WaitQueue } from '../wait.js';
+import { releaseLocks } from './locks.js';
 import type { Task } from '../proc/task.js';
 import type { Stat } from './stat.js';
 
@@ -46,7 +47,7 @@ export abstract class File {
 
   get(): this { this.refs++; return this; }
   put(): void {
-    if (--this.refs === 0) this.release();
+    if (--this.refs === 0) { releaseLocks(this); this.release(); }
     else if (this.refs < 0) raise(EBADF);
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '../../abi/fcntl.js';
 import { BLOCK, isErrno, raise } from '../errors.js';
 import { createPipe, PIPE_SIZE } from './pipe.js';
+import { flock, getlk, readFlock, setlk, writeFlock } from './locks.js';
 import type { File } from './file.js';
 import type { Task } from '../proc/task.js';
 import type { SyscallDefs } from '../syscalls/types.js';
@@ -142,13 +143,20 @@ function sys_fcntl64(t: Task, fd: number, cmd: number, arg: number): number {
     case F_SETFD: t.files.setCloexec(fd, (arg & FD_CLOEXEC) !== 0); return 0;
     case F_GETFL: return f.flags & ~O_CLOEXEC;
     case F_SETFL: f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK); f.waitQueue()?.wake(); return 0;
-    case F_GETLK: case F_GETLK64: case F_OFD_GETLK:
-      t.mem.check(arg, 32);
-      t.mem.setU16(arg, 2); // l_type = F_UNLCK: advisory locks are not tracked yet
+    case F_GETLK: case F_GETLK64: case F_OFD_GETLK: {
+      const s = readFlock(t, arg);
+      if (cmd === F_OFD_GETLK && s.pid !== 0) raise(EINVAL);
+      writeFlock(t, arg, getlk(t, f, s, cmd === F_OFD_GETLK ? f : t));
       return 0;
-    case F_SETLK: case F_SETLKW: case F_SETLK64: case F_SETLKW64: case F_OFD_SETLK: case F_OFD_SETLKW:
-      t.mem.check(arg, 32);
-      return 0;
+    }
+    case F_SETLK: case F_SETLK64: case F_OFD_SETLK:
+    case F_SETLKW: case F_SETLKW64: case F_OFD_SETLKW: {
+      const s = readFlock(t, arg);
+      const ofd = cmd === F_OFD_SETLK || cmd === F_OFD_SETLKW;
+      if (ofd && s.pid !== 0) raise(EINVAL);
+      const wait = cmd === F_SETLKW || cmd === F_SETLKW64 || cmd === F_OFD_SETLKW;
+      return setlk(t, f, s, ofd ? f : t, wait, ofd);
+    }
     case F_GETOWN: return 0;
     case F_SETOWN: return 0;
     case F_GETSIG: return 0;
@@ -215,7 +223,8 @@ export const rwSyscalls: SyscallDefs = {
   close_range: { handler: sys_close_range, level: 'full' },
   dup: { handler: sys_dup, level: 'full' },
   dup3: { handler: sys_dup3, level: 'full' },
-  fcntl64: { handler: sys_fcntl64, level: 'partial', note: 'Record locks (F_SETLK/F_SETLKW/F_GETLK) are accepted but not tracked yet.' },
+  fcntl64: { handler: sys_fcntl64, level: 'full', note: 'F_SETOWN/F_SETSIG (SIGIO) are accepted and have no effect.' },
+  flock: { handler: (t, fd, op) => flock(t, t.files.get(fd), op), level: 'full' },
   ioctl: { handler: sys_ioctl, level: 'partial', note: 'Generic FIONBIO/FIOCLEX/FIONCLEX; the rest is per device.' },
   pipe2: { handler: sys_pipe2, level: 'full', note: 'O_DIRECT (packet mode) is accepted and ignored.' },
 };

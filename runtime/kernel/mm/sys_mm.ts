@@ -78,7 +78,7 @@ function sys_mprotect(t: Task, addr: number, _len: number, _prot: number): numbe
 }
 
 export const mmSyscalls: SyscallDefs = {
-  brk: { handler: sys_brk, level: 'full' },
+  brk: { handler: sys_brk, level: 'partial', note: 'Once mappings exist the break can grow about 1 MiB (mappings are placed above a 1 MiB gap); past that brk fails (returns the old break) and musl\'s malloc uses mmap.' },
   mmap2: { handler: sys_mmap2, level: 'partial', note: 'Anonymous and MAP_PRIVATE file mappings; MAP_SHARED is private to the process (not shared across fork); writable MAP_SHARED file mappings give ENODEV.' },
   munmap: { handler: sys_munmap, level: 'full' },
   mremap: { handler: sys_mremap, level: 'partial', note: 'MREMAP_FIXED unsupported (EINVAL).' },

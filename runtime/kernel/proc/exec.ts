@@ -128,7 +128,6 @@ export class Loader {
     // Room for the module's own memory, the gap kept for brk, the unwind buffer and the start block.
     const initial = img.minPages + Math.ceil((BRK_GAP + UNWIND_SIZE) / 65536) + 2;
     const memory = new WebAssembly.Memory({ initial, maximum: 65536 });
-    this.k.account.charge(memory.buffer.byteLength);
     const instance = new WebAssembly.Instance(img.module, makeImports(this.k, t, memory));
     const ex = instance.exports as unknown as ProcExports;
     const g = (n: string): number => {

@@ -8,6 +8,7 @@ import { BLOCK, raise } from '../errors.js';
 import { TaskState, type Task } from './task.js';
 import type { Kernel } from '../kernel.js';
 import { exitItimers } from '../time/itimer.js';
+import { releaseLocks } from '../fs/locks.js';
 
 /** Linux wait status encodings. */
 export const W_EXITCODE = (code: number): number => (code & 0xff) << 8;
@@ -22,6 +23,7 @@ export function teardown(k: Kernel, t: Task, status: number): void {
   t.exitStatus = status;
   exitItimers(t);
   t.files.closeAll();
+  releaseLocks(t);
   if (t.mm) t.mm.destroy();
   t.instance = null;
   t.module = null;

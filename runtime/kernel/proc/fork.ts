@@ -56,7 +56,6 @@ function createChild(k: Kernel, p: Task, flags: number): Task {
   try {
     // Same size as the parent's up front: one allocation instead of a grow.
     const memory = new WebAssembly.Memory({ initial: p.mm.size / 65536, maximum: 65536 });
-    k.account.charge(memory.buffer.byteLength);
     const sp = stackPointer(p);
     const used = p.mem.u32(p.unwindBuf); // Asyncify's write pointer: the end of the saved stack
     c.mm = p.mm.forkInto(memory, sp, k.account,

@@ -8,6 +8,7 @@ import type { UserMemory } from '../mm/uaccess.js';
 import type { AddressSpace } from '../mm/mm.js';
 import type { Kernel } from '../kernel.js';
 import { WaitQueue } from '../wait.js';
+import { closePosixLocks } from '../fs/locks.js';
 import { SignalState } from '../signal/signal.js';
 import type { ProgramImage } from './exec.js';
 
@@ -105,6 +106,7 @@ export class Task {
   ) {
     this.pgid = pid;
     this.sid = pid;
+    files.onClose = (f) => closePosixLocks(this, f);
     this.startTime = kernel.now();
     this.rlimits = rlimits.map(([a, b]) => [a, b]);
   }
