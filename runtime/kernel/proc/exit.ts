@@ -9,6 +9,7 @@ import { TaskState, type Task } from './task.js';
 import type { Kernel } from '../kernel.js';
 import { exitItimers } from '../time/itimer.js';
 import { releaseLocks } from '../fs/locks.js';
+import { deletePosixTimers } from '../time/posix_timers.js';
 
 /** Linux wait status encodings. */
 export const W_EXITCODE = (code: number): number => (code & 0xff) << 8;
@@ -22,6 +23,7 @@ export function teardown(k: Kernel, t: Task, status: number): void {
   t.state = TaskState.Zombie;
   t.exitStatus = status;
   exitItimers(t);
+  deletePosixTimers(t);
   t.files.closeAll();
   releaseLocks(t);
   if (t.mm) t.mm.destroy();

@@ -10,6 +10,7 @@ import { sys_clone } from './fork.js';
 import { UNWOUND } from './sched.js';
 import { TaskState, type Task } from './task.js';
 import type { SyscallDefs } from '../syscalls/types.js';
+import { deletePosixTimers } from '../time/posix_timers.js';
 
 function readStrings(t: Task, arr: number): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -32,6 +33,7 @@ function sys_execve(t: Task, path: number, argv: number, envp: number): number {
   const img = k.loader.load(t, p, readStrings(t, argv), readStrings(t, envp));
   // Point of no return.
   t.files.closeOnExec();
+  deletePosixTimers(t);
   t.sig.exec();
   t.sig.savedMask = null;
   if (t.vforkParent) { const vp = t.vforkParent; t.vforkParent = null; k.sched.wake(vp); }

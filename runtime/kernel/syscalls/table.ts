@@ -15,11 +15,13 @@ import { epollSyscalls } from '../fs/eventpoll.js';
 import { eventfdSyscalls } from '../fs/eventfd.js';
 import { timerfdSyscalls } from '../time/timerfd.js';
 import { signalfdSyscalls } from '../signal/signalfd.js';
+import { posixTimerSyscalls } from '../time/posix_timers.js';
 
 export interface TableEntry extends SyscallDef { nr: number; name: SyscallName; }
 
 const families: SyscallDefs[] = [procSyscalls, signalSyscalls, rwSyscalls, mmSyscalls, timeSyscalls, miscSyscalls,
-  fsSyscalls, itimerSyscalls, pollSyscalls, epollSyscalls, eventfdSyscalls, timerfdSyscalls, signalfdSyscalls];
+  fsSyscalls, itimerSyscalls, pollSyscalls, epollSyscalls, eventfdSyscalls, timerfdSyscalls, signalfdSyscalls,
+  posixTimerSyscalls];
 
 function build(): TableEntry[] {
   const table: TableEntry[] = [];
