@@ -10,6 +10,7 @@ import { raise } from '../errors.js';
 import { WaitQueue } from '../wait.js';
 import { releaseLocks } from './locks.js';
 import type { Task } from '../proc/task.js';
+import type { DirInode } from './inode.js';
 import type { Stat } from './stat.js';
 
 export abstract class File {
@@ -44,6 +45,8 @@ export abstract class File {
 
   /** Optional: the vfs node this file was opened from (for fchmod, fchdir, openat relative to a dirfd...). */
   node?: unknown;
+  /** Where the file was opened (start directory and path as given): its name in /proc/<pid>/fd. */
+  openedAt?: { dir: DirInode; path: string };
 
   get(): this { this.refs++; return this; }
   put(): void {

@@ -9,6 +9,7 @@ import { Cred } from '../proc/cred.js';
 import type { Task } from '../proc/task.js';
 import { ChrdevRegistry } from './char_dev.js';
 import { makeDevfs, registerMemDevices } from './devfs.js';
+import { realPath } from './d_path.js';
 import { vfsMknod } from './dirops.js';
 import type { File } from './file.js';
 import { FsContext } from './fs_struct.js';
@@ -126,7 +127,10 @@ export class Vfs {
 
   /** open/openat: a new file description (one reference) for `path`. */
   open(t: Task, path: string, flags: number, mode = 0o666, dirfd = AT_FDCWD): File {
-    return doOpen(t, this.startDir(t, dirfd, path), path, flags, mode, this.chrdev);
+    const start = this.startDir(t, dirfd, path);
+    const f = doOpen(t, start, path, flags, mode, this.chrdev);
+    f.openedAt ??= { dir: start, path };
+    return f;
   }
 
   /** Alias of open() (the kernel's spawn uses this name). */
@@ -137,14 +141,16 @@ export class Vfs {
 
   /**
    * Look up a program for execve: follows symlinks; ENOENT/ENOTDIR/ELOOP from the walk; EACCES for a
-   * directory, a non-regular file or a file without execute permission (root needs some x bit).
+   * directory, a non-regular file or a file without execute permission (root needs some x bit). The
+   * result's `path` is the canonical name (symlinks resolved), which /proc/<pid>/exe shows.
    */
   resolveExec(t: Task, path: string): ExecFile {
     const node = walk(this.nameidata(t), t.fs.cwd, path, true);
     if (!(node instanceof RegInode)) raise(EACCES);
     permission(node, t.cred, MAY_EXEC);
     const id = node.lower && node.lowerId ? node.lowerId : `tmpfs:${node.nodeId}:${node.version}`;
-    return { bytes: node.contents(), id, mode: node.mode, uid: node.uid, gid: node.gid, path, node };
+    const real = realPath(t, t.fs.root, t.fs.cwd, path) ?? path;
+    return { bytes: node.contents(), id, mode: node.mode, uid: node.uid, gid: node.gid, path: real, node };
   }
 
   /**

@@ -103,7 +103,7 @@ export class Loader {
         if (this.cache.size >= MODULE_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(ex.id, c);
       }
-      return { module: c.module, minPages: c.minPages, argv: args, envp: envs, path, execfn: path };
+      return { module: c.module, minPages: c.minPages, argv: args, envp: envs, path: ex.path, execfn: path };
     }
     if (bytes.length >= 2 && bytes[0] === 0x23 && bytes[1] === 0x21) {
       let nl = bytes.indexOf(0x0a);
