@@ -10,6 +10,7 @@ import { Cred } from './proc/cred.js';
 import { FdTable } from './fs/fdtable.js';
 import type { File } from './fs/file.js';
 import { Vfs } from './fs/vfs.js';
+import { makeProcfs } from './fs/proc/root.js';
 import { Scheduler } from './proc/sched.js';
 import { Task, TaskState, type Rlimits } from './proc/task.js';
 import { Signals } from './signal/kill.js';
@@ -106,6 +107,7 @@ export class Kernel {
       if (delta <= 0) { this.account.release(-delta); return; }
       try { this.account.charge(delta); } catch { raise(ENOSPC); }
     } });
+    this.vfs.mountProc(makeProcfs(this));
     this.loader = new Loader(this);
     this.bootTime = this.host.wallclock();
   }
