@@ -137,8 +137,9 @@ describe('procfs', () => {
 
   it('zombies show Z until reaped, then their directory is gone', async () => {
     const { k, t } = await start(['sh', '-c', 'sleep 0.05 & exec sleep 5']);
-    await sleep(300);
-    const z = [...k.tasks.values()].find((x) => x.state === TaskState.Zombie)!;
+    const zombie = (): Task | undefined => [...k.tasks.values()].find((x) => x.state === TaskState.Zombie);
+    for (let i = 0; i < 300 && !zombie(); i++) await sleep(10);
+    const z = zombie()!;
     expect(z).toBeDefined();
     expect(read(k, t, `/proc/${z.pid}/stat`)).toMatch(new RegExp(`^${z.pid} \\(sleep\\) Z ${t.pid} `));
     expect(read(k, t, `/proc/${z.pid}/status`)).toContain('State:\tZ (zombie)\n');
