@@ -17,3 +17,4 @@ fi
 
 bash scripts/build-userland.sh
 node node_modules/typescript/bin/tsc -p tsconfig.json
+node scripts/bundle-cli.mjs

@@ -2,7 +2,7 @@
 // process's stdio. Why setImmediate for `defer`: the scheduler must give the event loop a turn between
 // batches (stdin data and timers arrive there), and setImmediate runs after I/O without setTimeout's
 // 1 ms clamp.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +11,18 @@ import { Kernel, type KernelOptions, type SpawnOptions } from '../../kernel/kern
 import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
 import type { Task } from '../../kernel/proc/task.js';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The project root: the nearest directory above this module holding package.json (works from the TS
+ * sources, from dist/ and from the single-file bundle dist/wasmux.mjs alike). */
+function findRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(resolve(d, 'package.json'))) return d;
+    const up = dirname(d);
+    if (up === d) return process.cwd();
+    d = up;
+  }
+}
+export const ROOT = findRoot();
 export const DEFAULT_IMAGE = resolve(ROOT, 'build/rootfs.img');
 
 export class ImageError extends Error {
