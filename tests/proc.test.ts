@@ -103,6 +103,7 @@ describe('/proc with BusyBox', () => {
     const r = await run('cat /proc/mounts; sysctl kernel.hostname kernel.ostype; grep -c . /proc/filesystems');
     expect(r.stdout).toBe('overlay / overlay rw,relatime 0 0\ndevtmpfs /dev devtmpfs rw,nosuid,relatime,mode=755 0 0\n'
       + 'tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n'
+      + 'devpts /dev/pts devpts rw,nosuid,noexec,relatime,gid=5,mode=620,ptmxmode=000 0 0\n'
       + 'kernel.hostname = wasmux\nkernel.ostype = Linux\n5\n');
   });
 

@@ -17,6 +17,8 @@ import { Signals } from './signal/kill.js';
 import { Loader } from './proc/exec.js';
 import { teardown } from './proc/exit.js';
 import type { MemoryAccount } from './mm/mm.js';
+import { PtyDriver } from './drivers/tty/pty.js';
+import { openPtySession, type PtySession, type PtySessionOptions } from './drivers/tty/session.js';
 
 export interface KernelHost {
   /** Run `fn` soon as a macrotask (never synchronously, never as a microtask). */
@@ -72,6 +74,8 @@ export class Kernel {
   readonly signals: Signals;
   readonly vfs: Vfs;
   readonly loader: Loader;
+  /** Pseudo-terminals: /dev/ptmx, /dev/pts, /dev/tty (drivers/tty/). */
+  readonly ptys: PtyDriver;
   readonly tasks = new Map<number, Task>();
   readonly maxProcesses: number;
   readonly maxMemory: number;
@@ -109,6 +113,7 @@ export class Kernel {
     } });
     this.vfs.mountProc(makeProcfs(this));
     this.loader = new Loader(this);
+    this.ptys = new PtyDriver(this);
     this.bootTime = this.host.wallclock();
   }
 
@@ -199,6 +204,9 @@ export class Kernel {
     }
     teardown(this, t, sig | (sig === SIGKILL ? 0 : 0x80));
   }
+
+  /** Start a program on a new pty as the session leader with the slave as its terminal (docs/design/tty.md). */
+  openPtySession(o: PtySessionOptions): PtySession { return openPtySession(this, o); }
 
   reportBug(syscall: string, error: unknown): void {
     this.bugs.push({ syscall, error });

@@ -8,8 +8,11 @@ import type { Task } from '../proc/task.js';
 import type { File } from './file.js';
 import type { SpecialInode } from './inode.js';
 
-/** Opens a device: returns a new file description (with one reference) for `node`. */
-export type ChrdevOpen = (t: Task, node: SpecialInode, flags: number) => File;
+/**
+ * Opens a device: returns a new file description (with one reference) for `node`. `flags` are the kept
+ * status flags; `openFlags` all flags open was given (O_NOCTTY matters to terminals).
+ */
+export type ChrdevOpen = (t: Task, node: SpecialInode, flags: number, openFlags?: number) => File;
 
 export class ChrdevRegistry {
   private readonly devs = new Map<number, ChrdevOpen>();
@@ -21,9 +24,9 @@ export class ChrdevRegistry {
   unregister(major: number, minor: number): void { this.devs.delete(major * 0x100000 + minor); }
 
   /** chrdev_open: ENXIO when no driver is registered, as Linux. */
-  open(t: Task, node: SpecialInode, major: number, minor: number, flags: number): File {
+  open(t: Task, node: SpecialInode, major: number, minor: number, flags: number, openFlags = flags): File {
     const f = this.devs.get(major * 0x100000 + minor) ?? this.majors.get(major);
     if (!f) raise(ENXIO);
-    return f(t, node, flags);
+    return f(t, node, flags, openFlags);
   }
 }

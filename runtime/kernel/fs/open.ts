@@ -63,7 +63,7 @@ export function openNode(t: Task, node: Inode, flags: number, chrdev: ChrdevRegi
     case S_IFDIR: return new DirFile(node as DirInode, keptFlags(flags), (d) => dotdot(t.fs.root, d));
     case S_IFCHR: {
       const n = node as SpecialInode;
-      return chrdev.open(t, n, major(n.rdev), minor(n.rdev), keptFlags(flags));
+      return chrdev.open(t, n, major(n.rdev), minor(n.rdev), keptFlags(flags), flags);
     }
     case S_IFIFO: return openFifo(t, node, keptFlags(flags), () => node.stat());
     case S_IFBLK: case S_IFSOCK: return raise(ENXIO);

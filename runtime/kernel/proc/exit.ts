@@ -10,6 +10,7 @@ import type { Kernel } from '../kernel.js';
 import { exitItimers } from '../time/itimer.js';
 import { releaseLocks } from '../fs/locks.js';
 import { deletePosixTimers } from '../time/posix_timers.js';
+import { disassociateCtty } from '../drivers/tty/tty_jobctrl.js';
 
 /** Linux wait status encodings. */
 export const W_EXITCODE = (code: number): number => (code & 0xff) << 8;
@@ -26,6 +27,7 @@ export function teardown(k: Kernel, t: Task, status: number): void {
   deletePosixTimers(t);
   t.files.closeAll();
   releaseLocks(t);
+  disassociateCtty(t, true);
   if (t.mm) t.mm.destroy();
   t.instance = null;
   t.module = null;

@@ -87,6 +87,7 @@ function createChild(k: Kernel, p: Task, flags: number): Task {
   c.exePath = p.exePath;
   c.pgid = p.pgid;
   c.sid = p.sid;
+  c.ctty = p.ctty;
   c.exitSignal = flags & CSIGNAL;
   const parent = (flags & CLONE_PARENT) && p.parent ? p.parent : p;
   c.parent = parent;

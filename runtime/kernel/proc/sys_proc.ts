@@ -142,6 +142,7 @@ function sys_setsid(t: Task): number {
   for (const o of t.kernel.tasks.values()) if (o.pgid === t.pid && o.state !== TaskState.Zombie) raise(EPERM);
   t.sid = t.pid;
   t.pgid = t.pid;
+  t.ctty = null;
   return t.pid;
 }
 

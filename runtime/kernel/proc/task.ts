@@ -11,6 +11,7 @@ import { WaitQueue } from '../wait.js';
 import { closePosixLocks } from '../fs/locks.js';
 import { SignalState } from '../signal/signal.js';
 import type { ProgramImage } from './exec.js';
+import type { Tty } from '../drivers/tty/tty.js';
 
 export const enum TaskState { Runnable, Running, Sleeping, Stopped, Zombie }
 
@@ -35,6 +36,10 @@ export class Task {
   children = new Set<Task>();
   pgid: number;
   sid: number;
+  /** Controlling terminal (signal->tty): inherited by fork, cleared by setsid (drivers/tty/tty_jobctrl.ts). */
+  ctty: Tty | null = null;
+  /** Session leader: the foreground group when its terminal was hung up (SIGHUP at its exit). */
+  ttyOldPgrp = 0;
   comm = '';
   argv: string[] = [];
   exePath = '';

@@ -17,6 +17,7 @@ const OPTIONS: Record<string, [string, string]> = {
   devtmpfs: ['rw,nosuid,relatime', 'rw,mode=755'],
   tmpfs: ['rw,nosuid,nodev', 'rw'],
   proc: ['rw,nosuid,nodev,noexec,relatime', 'rw'],
+  devpts: ['rw,nosuid,noexec,relatime', 'rw,gid=5,mode=620,ptmxmode=000'],
 };
 
 interface Mount { path: string; root: DirInode; parentId: number }

@@ -157,7 +157,8 @@ describe('procfs', () => {
     expect(read(k, t, '/proc/meminfo')).toMatch(new RegExp(`^MemTotal: +${k.maxMemory / 1024} kB\nMemFree: +\\d+ kB\n`));
     expect(read(k, t, '/proc/mounts')).toBe('overlay / overlay rw,relatime 0 0\n'
       + 'devtmpfs /dev devtmpfs rw,nosuid,relatime,mode=755 0 0\ntmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\n'
-      + 'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n');
+      + 'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n'
+      + 'devpts /dev/pts devpts rw,nosuid,noexec,relatime,gid=5,mode=620,ptmxmode=000 0 0\n');
     expect(read(k, t, '/proc/self/mountinfo').split('\n')[3]).toMatch(/^\d+ \d+ 0:20 \/ \/proc rw,nosuid,nodev,noexec,relatime - proc proc rw$/);
     const stat = read(k, t, '/proc/stat');
     expect(stat).toMatch(/^cpu {2}\d+ 0 0 \d+ 0 0 0 0 0 0\ncpu0 /);
