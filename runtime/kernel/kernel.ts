@@ -17,6 +17,7 @@ import { Signals } from './signal/kill.js';
 import { Loader } from './proc/exec.js';
 import { teardown } from './proc/exit.js';
 import type { MemoryAccount } from './mm/mm.js';
+import { Net } from './net/net.js';
 import { PtyDriver } from './drivers/tty/pty.js';
 import { openPtySession, type PtySession, type PtySessionOptions } from './drivers/tty/session.js';
 
@@ -41,6 +42,8 @@ export interface KernelOptions {
   /** Maximum bytes of process memory plus tmpfs data in the sandbox (ENOMEM past it). */
   maxMemory?: number;
   hostname?: string;
+  /** UNIX socket paths published as exposure points when something listens there (default /tmp/server.sock). */
+  exposeUnixPaths?: string[];
 }
 
 export interface SpawnOptions {
@@ -74,6 +77,8 @@ export class Kernel {
   readonly signals: Signals;
   readonly vfs: Vfs;
   readonly loader: Loader;
+  /** Sockets: the virtual loopback, AF_UNIX names and the exposure points (net.exposures). */
+  readonly net: Net;
   /** Pseudo-terminals: /dev/ptmx, /dev/pts, /dev/tty (drivers/tty/). */
   readonly ptys: PtyDriver;
   readonly tasks = new Map<number, Task>();
@@ -113,6 +118,7 @@ export class Kernel {
     } });
     this.vfs.mountProc(makeProcfs(this));
     this.loader = new Loader(this);
+    this.net = new Net(this, { exposeUnixPaths: opts.exposeUnixPaths });
     this.ptys = new PtyDriver(this);
     this.bootTime = this.host.wallclock();
   }

@@ -16,12 +16,13 @@ import { eventfdSyscalls } from '../fs/eventfd.js';
 import { timerfdSyscalls } from '../time/timerfd.js';
 import { signalfdSyscalls } from '../signal/signalfd.js';
 import { posixTimerSyscalls } from '../time/posix_timers.js';
+import { socketSyscalls } from '../net/sys_socket.js';
 
 export interface TableEntry extends SyscallDef { nr: number; name: SyscallName; }
 
 const families: SyscallDefs[] = [procSyscalls, signalSyscalls, rwSyscalls, mmSyscalls, timeSyscalls, miscSyscalls,
   fsSyscalls, itimerSyscalls, pollSyscalls, epollSyscalls, eventfdSyscalls, timerfdSyscalls, signalfdSyscalls,
-  posixTimerSyscalls];
+  posixTimerSyscalls, socketSyscalls];
 
 function build(): TableEntry[] {
   const table: TableEntry[] = [];
