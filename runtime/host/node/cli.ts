@@ -1,15 +1,18 @@
 // The `wasmux` command line: run a program in a fresh sandbox with this process's stdio.
-//   wasmux run [--image F] [--env K=V]... [--cwd DIR] [--user] -- PROG [ARGS]...
+//   wasmux run [--image F] [--env K=V]... [--cwd DIR] [--user] [--edge URL] -- PROG [ARGS]...
 //   wasmux sh  [--image F]
+// --edge URL registers the sandbox with an edge proxy (edge/, docs/edge.md) and prints
+// `exposed <path or port> at <public URL>` on stderr as each exposure point appears.
 // Exit status is the program's, or 128+N when a signal killed it.
 import { ImageError, createKernel, exitCodeOf, loadImage, nodeStdio, DEFAULT_IMAGE } from './node-host.js';
 import { Errno } from '../../kernel/errors.js';
 import { ERRNO_NAMES } from './errnames.js';
+import type { Exposures } from '../../kernel/net/exposure.js';
 
-const USAGE = `usage: wasmux run [--image FILE] [--env K=V]... [--cwd DIR] [--user] -- PROG [ARGS]...
+const USAGE = `usage: wasmux run [--image FILE] [--env K=V]... [--cwd DIR] [--user] [--edge URL] -- PROG [ARGS]...
        wasmux sh [--image FILE]`;
 
-interface Args { cmd: string; image: string; env: string[]; cwd?: string; user: boolean; argv: string[]; }
+interface Args { cmd: string; image: string; env: string[]; cwd?: string; user: boolean; argv: string[]; edge?: string; }
 
 function parse(argv: string[]): Args {
   const a: Args = { cmd: argv[0] ?? '', image: process.env['WASMUX_IMAGE'] ?? DEFAULT_IMAGE, env: [], user: false, argv: [] };
@@ -24,6 +27,8 @@ function parse(argv: string[]): Args {
     else if (s === '--cwd') a.cwd = argv[++i];
     else if (s.startsWith('--cwd=')) a.cwd = s.slice(6);
     else if (s === '--user') a.user = true;
+    else if (s === '--edge') a.edge = argv[++i] ?? ''; // edge tunnel (issue 5)
+    else if (s.startsWith('--edge=')) a.edge = s.slice(7);
     else if (s.startsWith('-')) throw new Error(`unknown option ${s}\n${USAGE}`);
     else break;
   }
@@ -78,7 +83,22 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  // Edge tunnel (issue 5): serve the sandbox's exposure points on public URLs until the program exits.
+  let edge: { close(): void } | null = null;
+  if (a.edge !== undefined) {
+    const exposures = (kernel as unknown as { net?: { exposures?: Exposures } }).net?.exposures;
+    if (!exposures) process.stderr.write('wasmux: --edge: this kernel has no exposure points (sockets)\n');
+    else {
+      const { nodeEdgeClient } = await import('./edge.js');
+      const client = nodeEdgeClient(exposures, a.edge);
+      edge = client;
+      client.start().catch((e: Error & { code?: string }) => {
+        if (e.code !== 'EDGE_CLIENT_ERR_CLOSED') process.stderr.write(`wasmux: --edge: ${e.message}\n`);
+      });
+    }
+  }
   const status = await kernel.waitExit(task);
+  edge?.close();
   io.close();
   if (kernel.bugs.length > 0) process.stderr.write(`wasmux: ${kernel.bugs.length} kernel bug(s) logged above\n`);
   return exitCodeOf(status);
