@@ -2,9 +2,9 @@
 // process's stdio. Why setImmediate for `defer`: the scheduler must give the event loop a turn between
 // batches (stdin data and timers arrive there), and setImmediate runs after I/O without setTimeout's
 // 1 ms clamp.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { webcrypto } from 'node:crypto';
 import { Kernel, type KernelOptions, type SpawnOptions } from '../../kernel/kernel.js';
@@ -81,6 +81,22 @@ export async function runCaptured(kernel: Kernel, o: Omit<SpawnOptions, 'stdio'>
   const status = await kernel.waitExit(t);
   const dec = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
   return { status, exitCode: exitCodeOf(status), stdout: dec(out), stderr: dec(err) };
+}
+
+/**
+ * Copy the host directory tree `hostDir` into the sandbox as `path` (created; its parent must exist):
+ * directories, regular files with their permission bits, and symlinks. Everything is owned by root and
+ * lands in the writable tmpfs layer. Other file types are skipped.
+ */
+export function copyTreeIn(kernel: Kernel, hostDir: string, path: string): void {
+  kernel.vfs.mkdir(path, lstatSync(hostDir).mode & 0o7777);
+  for (const name of readdirSync(hostDir)) {
+    const from = join(hostDir, name), to = `${path}/${name}`;
+    const st = lstatSync(from);
+    if (st.isDirectory()) copyTreeIn(kernel, from, to);
+    else if (st.isSymbolicLink()) kernel.vfs.symlink(readlinkSync(from), to);
+    else if (st.isFile()) kernel.vfs.writeFile(to, new Uint8Array(readFileSync(from)), st.mode & 0o7777);
+  }
 }
 
 /** Connect a process's stdio to this Node process's stdin/stdout/stderr. */

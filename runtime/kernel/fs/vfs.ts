@@ -10,7 +10,7 @@ import type { Task } from '../proc/task.js';
 import { ChrdevRegistry } from './char_dev.js';
 import { makeDevfs, registerMemDevices } from './devfs.js';
 import { realPath } from './d_path.js';
-import { vfsMknod } from './dirops.js';
+import { vfsMkdir, vfsMknod, vfsSymlink } from './dirops.js';
 import type { File } from './file.js';
 import { FsContext } from './fs_struct.js';
 import { Image } from './image.js';
@@ -206,5 +206,19 @@ export class Vfs {
     if (!(node instanceof RegInode)) raise(node.isDir ? EISDIR : EACCES);
     node.truncate(0);
     node.write(bytes, 0);
+  }
+
+  /** Host/test convenience: create a directory, as root (the parent must exist; EEXIST if it does). */
+  mkdir(path: string, mode = 0o755): void {
+    const { dir, name } = walkParent(new Nameidata(null, ROOT, this.root), this.root, path);
+    if (name === LAST_ROOT || name === '.' || name === '..') raise(EEXIST);
+    vfsMkdir(ROOT, dir, name, mode);
+  }
+
+  /** Host/test convenience: create a symbolic link at `path` pointing to `target`, as root. */
+  symlink(target: string, path: string): void {
+    const { dir, name } = walkParent(new Nameidata(null, ROOT, this.root), this.root, path);
+    if (name === LAST_ROOT || name === '.' || name === '..') raise(EEXIST);
+    vfsSymlink(ROOT, dir, name, target);
   }
 }
