@@ -43,6 +43,9 @@ const sameAsLinux: [string, string][] = [
   ['checksums and compression', 'seq 1 2000 > n; md5sum < n; sha256sum < n; gzip -c n | gunzip | md5sum; bzip2 -c n | bunzip2 | md5sum; rm n'],
   ['awk and sed', 'printf "1 2\\n3 4\\n" | awk "{print \\$2*\\$1}"; echo foo-bar | sed -e "s/-/ /" -e "s/bar/baz/"'],
   ['diff and patch', 'printf "a\\nb\\n" > x; printf "a\\nc\\n" > y; diff x y > p; echo diff=$?; patch x < p >/dev/null; cmp x y && echo same; rm x y p'],
+  // Names are bytes: invalid UTF-8 (a 5-byte form, a lone surrogate, a BOM) must read back unchanged.
+  ['file names are bytes', 'n=$(printf "a\\370\\210\\200\\200\\200b\\355\\240\\200\\357\\273\\277z"); touch "$n"; ln -s "$n" "l$n"; mkdir "d$n"; ' +
+    'for f in *; do echo "$f"; done | od -An -tx1; readlink "l$n" | od -An -tx1; cd "d$n" && basename "$(pwd)" | od -An -tx1'],
   ['tar and cpio', 'mkdir t; echo 1 > t/a; tar cf t.tar t; rm -r t; tar xf t.tar; cat t/a; rm -r t t.tar'],
 ];
 

@@ -3,6 +3,7 @@
 // (fs/squashfs/), without compression: file data is returned as views of the image buffer, never copied.
 // Pure: no I/O, only the bytes it is given.
 import type { Timespec } from './stat.js';
+import { decodeBytes, encodeBytes } from '../bytestring.js';
 
 export const IMAGE_MAGIC = 'WASMUXFS';
 export const IMAGE_VERSION = 1;
@@ -26,7 +27,6 @@ export interface ImageInode {
 }
 
 const dec = new TextDecoder('utf-8', { fatal: false });
-const enc = new TextEncoder();
 
 export class ImageFormatError extends Error {
   constructor(msg: string) { super(`rootfs image: ${msg}`); this.name = 'ImageFormatError'; }
@@ -89,7 +89,7 @@ export class Image {
 
   readlink(ino: number): string {
     const n = this.inode(ino);
-    return dec.decode(this.str(n.off, n.size));
+    return decodeBytes(this.str(n.off, n.size));
   }
 
   private str(off: number, len: number): Uint8Array {
@@ -108,14 +108,14 @@ export class Image {
     const d = this.inode(dirIno);
     for (let i = 0; i < d.size; i++) {
       const e = this.dirent(d.off + i);
-      yield { name: dec.decode(this.str(e.nameOff, e.nameLen)), ino: e.ino };
+      yield { name: decodeBytes(this.str(e.nameOff, e.nameLen)), ino: e.ino };
     }
   }
 
   /** Binary search of `name` in a directory; returns the inode number or 0. */
   lookup(dirIno: number, name: string): number {
     const d = this.inode(dirIno);
-    const key = enc.encode(name);
+    const key = encodeBytes(name);
     let lo = 0, hi = d.size - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;

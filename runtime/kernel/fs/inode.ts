@@ -8,6 +8,7 @@
 // iterator is live (it sees later insertions and skips deleted entries), which gives the consistency
 // POSIX asks of readdir while entries are added and removed.
 import { S_IFDIR, S_IFLNK, S_IFMT } from '../../abi/fcntl.js';
+import { byteLength } from '../bytestring.js';
 import type { Task } from '../proc/task.js';
 import type { File } from './file.js';
 import { currentTime, type Stat, type Timespec } from './stat.js';
@@ -159,7 +160,7 @@ export class LnkInode extends Inode {
   constructor(sb: SuperBlock, public target: string, uid: number, gid: number, ino?: number, time?: Timespec) {
     super(sb, S_IFLNK | 0o777, uid, gid, ino, time);
   }
-  get size(): number { return new TextEncoder().encode(this.target).length; }
+  get size(): number { return byteLength(this.target); }
   /** The link text; synthetic links (/proc/self) compute it per task. */
   readlink(_t: Task | null): string { return this.target; }
   /**

@@ -5,6 +5,7 @@
 // makes the final symlink be followed.
 import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from '../../abi/errno.js';
 import { raise } from '../errors.js';
+import { byteLength } from '../bytestring.js';
 import type { Cred } from '../proc/cred.js';
 import type { Task } from '../proc/task.js';
 import { DirInode, Inode, LnkInode } from './inode.js';
@@ -21,14 +22,13 @@ export class Nameidata {
   constructor(readonly task: Task | null, readonly cred: Cred, readonly root: DirInode) {}
 }
 
-const enc = new TextEncoder();
 
 interface Split { parts: string[]; abs: boolean; slash: boolean }
 
 function split(path: string): Split {
   if (path === '') raise(ENOENT);
   const parts = path.split('/').filter((c) => c !== '');
-  for (const c of parts) if (c.length > NAME_MAX / 3 && enc.encode(c).length > NAME_MAX) raise(ENAMETOOLONG);
+  for (const c of parts) if (c.length > NAME_MAX / 3 && byteLength(c) > NAME_MAX) raise(ENAMETOOLONG);
   return { parts, abs: path.charCodeAt(0) === 47, slash: path.charCodeAt(path.length - 1) === 47 };
 }
 

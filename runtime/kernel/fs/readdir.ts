@@ -6,12 +6,12 @@
 import { EBADF, EINVAL, EISDIR, ENOENT } from '../../abi/errno.js';
 import { SEEK_CUR, SEEK_SET } from '../../abi/fcntl.js';
 import { raise } from '../errors.js';
+import { encodeBytes } from '../bytestring.js';
 import type { Task } from '../proc/task.js';
 import { File } from './file.js';
 import type { DirInode, Dirent, Inode } from './inode.js';
 import type { Stat } from './stat.js';
 
-const enc = new TextEncoder();
 
 /** d_type from st_mode (DT_* = S_IFMT >> 12). */
 export function dtype(mode: number): number { return (mode >>> 12) & 15; }
@@ -21,7 +21,7 @@ export function direntSize(n: number): number { return (19 + n + 1 + 7) & ~7; }
 
 /** Write one linux_dirent64 at dst[at]; returns its size or 0 when it does not fit. */
 export function putDirent(dst: Uint8Array, at: number, ino: number, off: number, type: number, name: string): number {
-  const nb = enc.encode(name);
+  const nb = encodeBytes(name);
   const len = direntSize(nb.length);
   if (at + len > dst.length) return 0;
   const dv = new DataView(dst.buffer, dst.byteOffset + at, len);

@@ -3,8 +3,7 @@
 // RangeError. Views are refreshed when the process's WebAssembly.Memory grows (its buffer is replaced).
 import { EFAULT, ENAMETOOLONG } from '../../abi/errno.js';
 import { raise } from '../errors.js';
-
-const utf8 = new TextDecoder('utf-8');
+import { decodeBytes, encodeBytes } from '../bytestring.js';
 
 /**
  * The first page is never valid user memory, as on Linux (mmap_min_addr): a NULL or near-NULL pointer
@@ -12,8 +11,6 @@ const utf8 = new TextDecoder('utf-8');
  * reached by an overflow), so the check is the kernel's.
  */
 export const NULL_PAGE = 4096;
-const utf8enc = new TextEncoder();
-
 export class UserMemory {
   private buf!: ArrayBuffer;
   private _u8!: Uint8Array;
@@ -53,7 +50,7 @@ export class UserMemory {
 
   zero(addr: number, len: number): void { addr = this.check(addr, len); this._u8.fill(0, addr, addr + len); }
 
-  /** Read a NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it) as UTF-8. */
+  /** Read a NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it); see bytestring.ts. */
   cstring(addr: number, max = 4096): string {
     const u8 = this.u8;
     addr >>>= 0;
@@ -62,7 +59,7 @@ export class UserMemory {
     let end = addr;
     while (end < lim && u8[end] !== 0) end++;
     if (end === lim) raise(end - addr >= max ? ENAMETOOLONG : EFAULT);
-    return utf8.decode(u8.subarray(addr, end));
+    return decodeBytes(u8.subarray(addr, end));
   }
 
   /** Raw bytes of a NUL-terminated string (without the NUL). */
@@ -79,7 +76,7 @@ export class UserMemory {
 
   /** Write a string plus NUL; returns bytes written including the NUL. */
   writeCString(addr: number, s: string, cap: number): number {
-    const b = utf8enc.encode(s);
+    const b = encodeBytes(s);
     const n = Math.min(b.length, cap - 1);
     addr = this.check(addr, n + 1);
     this._u8.set(b.subarray(0, n), addr);
@@ -104,5 +101,6 @@ export class UserMemory {
   }
 }
 
-export function encodeUtf8(s: string): Uint8Array { return utf8enc.encode(s); }
-export function decodeUtf8(b: Uint8Array): string { return utf8.decode(b); }
+/** UTF-8 that keeps any bytes (bytestring.ts). */
+export function encodeUtf8(s: string): Uint8Array { return encodeBytes(s); }
+export function decodeUtf8(b: Uint8Array): string { return decodeBytes(b); }
