@@ -46,6 +46,8 @@ const sameAsLinux: [string, string][] = [
   // Names are bytes: invalid UTF-8 (a 5-byte form, a lone surrogate, a BOM) must read back unchanged.
   ['file names are bytes', 'n=$(printf "a\\370\\210\\200\\200\\200b\\355\\240\\200\\357\\273\\277z"); touch "$n"; ln -s "$n" "l$n"; mkdir "d$n"; ' +
     'for f in *; do echo "$f"; done | od -An -tx1; readlink "l$n" | od -An -tx1; cd "d$n" && basename "$(pwd)" | od -An -tx1'],
+  // strptime %z (libc): 'Z', +hh:mm and -hhmm offsets.
+  ['date -d with a UTC offset', 'for d in "1999-1-2 3:4:5Z" "1999-1-2 3:4:5 +06:00" "1999-1-2 3:4 -0600" "2021-03-28 01:00:01 +0000"; do TZ=GMT0BST,M3.5.0/1,M10.5.0/2 date -d "$d"; done'],
   ['tar and cpio', 'mkdir t; echo 1 > t/a; tar cf t.tar t; rm -r t; tar xf t.tar; cat t/a; rm -r t t.tar'],
 ];
 
