@@ -3,10 +3,12 @@
 //   wasmux sh  [--image F]
 // --edge URL registers the sandbox with an edge proxy (edge/, docs/edge.md) and prints
 // `exposed <path or port> at <public URL>` on stderr as each exposure point appears.
-// Exit status is the program's, or 128+N when a signal killed it.
+// With a terminal on stdin and stdout, the program runs on a pty connected to it (terminal.ts); otherwise
+// it gets this process's stdio as pipes. Exit status is the program's, or 128+N when a signal killed it.
 import { ImageError, createKernel, exitCodeOf, loadImage, nodeStdio, DEFAULT_IMAGE } from './node-host.js';
 import { Errno } from '../../kernel/errors.js';
 import { ERRNO_NAMES } from './errnames.js';
+import { hasHostTerminal, runOnHostTerminal, type HostTerminal } from './terminal.js';
 import type { Exposures } from '../../kernel/net/exposure.js';
 
 const USAGE = `usage: wasmux run [--image FILE] [--env K=V]... [--cwd DIR] [--user] [--edge URL] -- PROG [ARGS]...
@@ -67,15 +69,18 @@ export async function main(argv: string[]): Promise<number> {
     return e instanceof ImageError ? 2 : 70;
   }
   if (process.env['WASMUX_STRACE']) kernel.trace = (l) => process.stderr.write(`${l}\n`);
-  const io = nodeStdio();
+  const io = hasHostTerminal() ? null : nodeStdio();
+  let term: HostTerminal | null = null;
   let task;
   try {
-    task = kernel.spawn({
+    const opts = {
       argv: a.argv, env: baseEnv(a.user, a.env), cwd: a.cwd ?? (a.user ? '/home/user' : '/root'),
-      uid: a.user ? 1000 : 0, gid: a.user ? 1000 : 0, stdio: io.stdio,
-    });
+      uid: a.user ? 1000 : 0, gid: a.user ? 1000 : 0,
+    };
+    if (io) task = kernel.spawn({ ...opts, stdio: io.stdio });
+    else { term = runOnHostTerminal(kernel, opts); task = term.task; }
   } catch (e) {
-    io.close();
+    io?.close();
     if (e instanceof Errno) {
       const [, msg] = ERRNO_NAMES[e.errno] ?? ['', `error ${e.errno}`];
       process.stderr.write(`wasmux: ${a.argv[0]}: ${msg}\n`);
@@ -99,7 +104,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const status = await kernel.waitExit(task);
   edge?.close();
-  io.close();
+  io?.close();
+  term?.close();
   if (kernel.bugs.length > 0) process.stderr.write(`wasmux: ${kernel.bugs.length} kernel bug(s) logged above\n`);
   return exitCodeOf(status);
 }
