@@ -1,6 +1,9 @@
 // Terminals driven from the pty master, as a terminal emulator would (kernel.openPtySession, no host
 // terminal): line editing in the line discipline, job control from ash (Ctrl-C, Ctrl-Z, bg, jobs, fg),
 // stty, window size changes, and the full-screen applets vi, less and top.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { PtySession } from '../runtime/kernel/drivers/tty/session.js';
 import type { Kernel } from '../runtime/kernel/kernel.js';
@@ -185,4 +188,38 @@ describe('terminal (pty driven from the master)', () => {
     expect(await t.s.exited).toBe(0);
     expect(t.k.bugs).toEqual([]);
   });
+});
+
+// util-linux script(1) gives the CLI a real host terminal (a Linux pty) without a person at it.
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+
+describe.skipIf(!SCRIPT)('wasmux sh on a host terminal', () => {
+  it('runs ash on a pty: job control works and the exit status comes back', async () => {
+    const bin = fileURLToPath(new URL('../bin/wasmux.mjs', import.meta.url));
+    const child = spawn(SCRIPT!, ['-qfec', `${process.execPath} ${bin} sh`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    // libuv's raw mode keeps the host terminal's ONLCR, so each \r\n arrives as \r\r\n here.
+    child.stdout.on('data', (d: Buffer) => { out = (out + d.toString('latin1')).replace(/\r+\n/g, '\n'); });
+    const waitFor = async (what: string, from: number): Promise<void> => {
+      const end = Date.now() + 30000;
+      while (!out.slice(from).includes(what)) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${JSON.stringify(what)} in ${JSON.stringify(out)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await waitFor('# ', 0);
+    let m = out.length;
+    child.stdin.write('sleep 100\r');
+    await waitFor('sleep 100\n', m);
+    await new Promise((r) => setTimeout(r, 200));
+    child.stdin.write('\x03');
+    await waitFor('# ', m);
+    m = out.length;
+    child.stdin.write('echo status $?; tty\r');
+    await waitFor('# ', m + 5);
+    expect(out.slice(m)).toMatch(/status 130\n\/dev\/pts\/0\n/);
+    child.stdin.write('exit 7\r');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(7);
+  }, 60000);
 });

@@ -95,8 +95,10 @@ export class PtyPair implements TtyDriver {
   /** Open the slave as a file (the /dev/pts/N node, TIOCGPTPEER, host sessions). */
   openSlave(t: Task | null, flags: number, rawFlags = flags | O_NOCTTY): TtyFile {
     if (this.locked || this.masterClosed) raise(EIO);
-    if (t) return TtyFile.open(t, this.slave, this.node, flags, rawFlags);
-    return new TtyFile(this.slave, this.node, flags);
+    const f = t ? TtyFile.open(t, this.slave, this.node, flags, rawFlags) : new TtyFile(this.slave, this.node, flags);
+    // Its name in /proc/<pid>/fd (ttyname) when it was not opened by path.
+    f.openedAt = { dir: this.driver.devpts, path: String(this.index) };
+    return f;
   }
 }
 
