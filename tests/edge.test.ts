@@ -14,6 +14,8 @@ import type { Kernel } from '../runtime/kernel/kernel.js';
 import { ENV, sandbox } from './sandbox.js';
 import { get, hostOf } from './helpers/edge-http.js';
 import { Flag, FrameType, encodeFrame } from '../runtime/protocol/tunnel/frame.js';
+import { readFileSync } from 'node:fs';
+import { build, ROOT } from './helpers/cprog.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -31,7 +33,7 @@ exec httpd -f -p 8080 -h /tmp/www
 `;
 
 let kernel: Kernel, edge: EdgeServer, edgePort: number, client: EdgeClient, lines: string[];
-let server: Promise<unknown>;
+let server: Promise<unknown>, wsServer: Promise<unknown>;
 
 beforeAll(async () => {
   edge = new EdgeServer({ host: '127.0.0.1', port: 0 });
@@ -41,13 +43,17 @@ beforeAll(async () => {
   client = nodeEdgeClient(kernel.net.exposures, `http://127.0.0.1:${edgePort}`, { write: (l) => lines.push(l) });
   await client.start();
   server = runCaptured(kernel, { argv: ['sh', '-c', SETUP], env: ENV, cwd: '/' });
-  for (let i = 0; i < 600 && !client.urls.has('tcp:8080'); i++) await sleep(50);
-});
+  // tests/net/wsecho.c: a WebSocket echo server (and keep-alive HTTP) on sandbox port 8081.
+  kernel.vfs.writeFile('/tmp/wsecho', readFileSync(await build(`${ROOT}/tests/net/wsecho.c`, 'wasm')), 0o755);
+  wsServer = runCaptured(kernel, { argv: ['/tmp/wsecho', '8081'], env: ENV, cwd: '/' });
+  for (let i = 0; i < 600 && !(client.urls.has('tcp:8080') && client.urls.has('tcp:8081')); i++) await sleep(50);
+}, 120_000);
 
 afterAll(async () => {
   client?.close();
   await edge?.close();
   void server;
+  void wsServer;
 });
 
 const host = (): string => hostOf(client.urls.get('tcp:8080')!);
@@ -99,6 +105,39 @@ describe('a sandbox server through the edge', () => {
     });
     expect(arrivals).toHaveLength(5);
     expect(arrivals[4]! - arrivals[0]!).toBeGreaterThan(500);
+  });
+
+  it('a WebSocket echo through the tunnel to a server inside the sandbox', async () => {
+    const url = client.urls.get('tcp:8081')!.replace(/^http/, 'ws');
+    // Connect to the edge's address with the public Host (no DNS for <id>-8081.localhost).
+    const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/ws`, { headers: { host: hostOf(url) }, perMessageDeflate: false, maxPayload: 4 << 20 });
+    const got: { data: Buffer; binary: boolean }[] = [];
+    let wake: () => void = () => {};
+    ws.on('message', (data: Buffer, binary: boolean) => { got.push({ data, binary }); wake(); });
+    const next = async (): Promise<{ data: Buffer; binary: boolean }> => {
+      while (got.length === 0) await new Promise<void>((r) => { wake = r; });
+      return got.shift()!;
+    };
+    await new Promise((r, j) => { ws.on('open', r); ws.on('error', j); });
+    ws.send('hello, sandbox');
+    let m = await next();
+    expect(m.binary).toBe(false);
+    expect(m.data.toString()).toBe('hello, sandbox');
+    const big = Buffer.alloc(1 << 20);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2246822519) >>> 0, i);
+    ws.send(big);
+    m = await next();
+    expect(m.binary).toBe(true);
+    expect(m.data.length).toBe(big.length);
+    expect(sha(m.data)).toBe(sha(big));
+    const pong = new Promise<Buffer>((r) => ws.once('pong', r));
+    ws.ping('are you there');
+    expect((await pong).toString()).toBe('are you there');
+    ws.send('bye');
+    expect((await next()).data.toString()).toBe('bye');
+    const closed = new Promise<[number, string]>((r) => ws.on('close', (code: number, reason: Buffer) => r([code, reason.toString()])));
+    ws.close(1000, 'done');
+    expect(await closed).toEqual([1000, 'done']);
   });
 
   it('an unknown id gets 404', async () => {
