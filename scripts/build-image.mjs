@@ -4,6 +4,7 @@
 //
 //   node scripts/build-image.mjs [--out build/rootfs.img] [--force]
 //        [--busybox build/busybox.wasm] [--applets build/busybox.applets]    the real root filesystem
+//        [--extra SRC:/PATH]...    more programs (default: build/socat.wasm as /usr/bin/socat)
 //   node scripts/build-image.mjs --staging DIR [--out FILE]                 any directory tree, as is
 //
 // Incremental: the hash of every input plus this file is kept in <out>.stamp; when it matches, nothing is
@@ -184,8 +185,11 @@ export function parseApplets(text) {
   return paths;
 }
 
-/** The wasmux root filesystem: skeleton directories, /etc, /bin/busybox and applet symlinks to it. */
-export function rootfsEntries({ busybox, applets, etcDir, mtime }) {
+/**
+ * The wasmux root filesystem: skeleton directories, /etc, /www (the default web root), /bin/busybox and
+ * applet symlinks to it, and extra programs ({ path, data }, mode 0755).
+ */
+export function rootfsEntries({ busybox, applets, etcDir, wwwDir, extras = [], mtime }) {
   const d = (path, mode = 0o755, uid = 0, gid = 0) => ({ type: 'dir', path, mode, uid, gid, mtime });
   const out = [d('/'), d('/bin'), d('/sbin'), d('/usr'), d('/usr/bin'), d('/usr/sbin'), d('/usr/share'),
     d('/usr/lib'), d('/lib'), d('/etc'), d('/root', 0o700), d('/home'), d('/home/user', 0o755, 1000, 1000),
@@ -197,7 +201,15 @@ export function rootfsEntries({ busybox, applets, etcDir, mtime }) {
     else if (e.type === 'file') e.mode = e.path === '/etc/shadow' ? 0o600 : (e.mode & 0o111 ? 0o755 : 0o644);
     out.push(e);
   }
+  if (wwwDir) {
+    out.push(d('/www'));
+    for (const e of stageDirectory(wwwDir, { prefix: '/www', mtime })) {
+      e.mode = e.type === 'dir' ? 0o755 : 0o644;
+      out.push(e);
+    }
+  }
   out.push({ type: 'file', path: '/bin/busybox', mode: 0o755, data: busybox, mtime });
+  for (const x of extras) out.push({ type: 'file', path: x.path, mode: 0o755, data: x.data, mtime });
   const links = new Set(parseApplets(applets));
   links.add('/bin/sh');
   for (const p of [...links].sort()) out.push({ type: 'symlink', path: p, target: '/bin/busybox', mtime });
@@ -218,7 +230,8 @@ function digestEntries(entries) {
  * Build (or keep, when its inputs did not change) an image file. Either `staging` (a directory packed as
  * the whole tree) or the busybox inputs. Returns { out, size, id, skipped }.
  */
-export function buildImage({ root = process.cwd(), out, staging, busybox, applets, etcDir, force = false } = {}) {
+export function buildImage({ root = process.cwd(), out, staging, busybox, applets, etcDir, wwwDir, extras,
+  force = false } = {}) {
   out = resolve(root, out ?? 'build/rootfs.img');
   const self = readFileSync(fileURLToPath(import.meta.url));
   let inputs, make;
@@ -232,15 +245,21 @@ export function buildImage({ root = process.cwd(), out, staging, busybox, applet
     const bb = resolve(root, busybox ?? 'build/busybox.wasm');
     const ap = resolve(root, applets ?? 'build/busybox.applets');
     const etc = resolve(root, etcDir ?? 'wasm/rootfs/etc');
-    for (const f of [bb, ap, etc]) {
+    const www = resolve(root, wwwDir ?? 'wasm/rootfs/www');
+    const xs = (extras ?? [{ src: 'build/socat.wasm', path: '/usr/bin/socat' }])
+      .map((x) => ({ path: x.path, src: resolve(root, x.src) }));
+    for (const f of [bb, ap, etc, www, ...xs.map((x) => x.src)]) {
       if (!existsSync(f)) throw new Error(`build-image: missing input ${f} (build busybox first, or use --staging DIR)`);
     }
     const bbData = readFileSync(bb), apText = readFileSync(ap, 'utf8');
     const mtime = process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH)
       : Math.floor(Math.max(statSync(bb).mtimeMs, statSync(ap).mtimeMs) / 1000);
     const etcEntries = stageDirectory(etc, { prefix: '/etc', mtime });
-    inputs = [self, bbData, apText, String(mtime), digestEntries(etcEntries)];
-    make = () => packImage(rootfsEntries({ busybox: bbData, applets: apText, etcDir: etc, mtime }), { mtime });
+    const extraFiles = xs.map((x) => ({ path: x.path, data: readFileSync(x.src) }));
+    inputs = [self, bbData, apText, String(mtime), digestEntries(etcEntries),
+      digestEntries(stageDirectory(www, { prefix: '/www', mtime })), digestEntries(extraFiles)];
+    make = () => packImage(rootfsEntries({ busybox: bbData, applets: apText, etcDir: etc, wwwDir: www,
+      extras: extraFiles, mtime }), { mtime });
   }
   const stamp = sha256(...inputs);
   const stampFile = `${out}.stamp`;
@@ -267,7 +286,12 @@ function main(argv) {
     else if (a === '--busybox') opts.busybox = resolve(val());
     else if (a === '--applets') opts.applets = resolve(val());
     else if (a === '--etc') opts.etcDir = resolve(val());
-    else if (a === '--force') opts.force = true;
+    else if (a === '--www') opts.wwwDir = resolve(val());
+    else if (a === '--extra') {
+      const v = val(), i2 = v.lastIndexOf(':');
+      if (i2 <= 0 || !v.slice(i2 + 1).startsWith('/')) throw new Error(`build-image: --extra wants SRC:/PATH, got ${v}`);
+      (opts.extras ??= []).push({ src: resolve(v.slice(0, i2)), path: v.slice(i2 + 1) });
+    } else if (a === '--force') opts.force = true;
     else throw new Error(`build-image: unknown argument ${a}`);
   }
   const r = buildImage({ root: resolve(dirname(fileURLToPath(import.meta.url)), '..'), ...opts });
