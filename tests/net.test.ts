@@ -129,4 +129,47 @@ describe('sockets: servers in the sandbox', () => {
     await k.waitExit(srv.task);
     expect(k.bugs).toEqual([]);
   }, 120_000);
+
+  it('socat UNIX-LISTEN:/tmp/server.sock,fork EXEC:httpd -i serves /www to the host through the exposure point', async () => {
+    const k = sandbox();
+    const removed: string[] = [];
+    k.net.exposures.on('removed', (p) => removed.push(p.id));
+    const srv = start(k, ['sh', '-c', "exec socat UNIX-LISTEN:/tmp/server.sock,fork EXEC:'httpd -i -h /www'"]);
+    const p = await waitPoint(k, 'unix:/tmp/server.sock');
+    expect(p).toEqual({ id: 'unix:/tmp/server.sock', kind: 'unix', path: '/tmp/server.sock' });
+    const page = new TextDecoder().decode(k.vfs.readFile('/www/index.html'));
+    for (let i = 0; i < 3; i++) {
+      const res = (await request(k, p.id, 'GET / HTTP/1.0\r\nHost: sandbox\r\n\r\n')).toString();
+      expect(res.split('\r\n')[0], srv.out()).toBe('HTTP/1.1 200 OK');
+      expect(res.endsWith(page)).toBe(true);
+    }
+    // A client inside the sandbox reaches it too.
+    const r = await sh(`printf 'GET / HTTP/1.0\\r\\n\\r\\n' | socat - UNIX-CONNECT:/tmp/server.sock | head -n 1`, { kernel: k });
+    expect(r.stdout).toBe('HTTP/1.1 200 OK\r\n');
+    k.signals.kill(srv.task, 15);
+    await k.waitExit(srv.task);
+    expect(removed).toEqual(['unix:/tmp/server.sock']);
+    expect(k.bugs).toEqual([]);
+  }, 60_000);
+
+  it('half-close both ways through a HostStream; a non-loopback connect is ENETUNREACH', async () => {
+    const k = sandbox();
+    // The server reads to EOF, then answers with the byte count and closes.
+    const srv = start(k, ['sh', '-c', 'nc -l -p 7000 -e sh -c "wc -c; echo bye"']);
+    await waitPoint(k, 'tcp:7000');
+    const s = k.net.exposures.connect('tcp:7000');
+    let ended = false;
+    const res = await collect(s, () => {
+      s.onEnd(() => { ended = true; });
+      s.write(new Uint8Array(100_000));
+      s.end();
+    });
+    expect(ended).toBe(true);
+    expect(res.toString().trim().split(/\s+/)).toEqual(['100000', 'bye']);
+    await k.waitExit(srv.task);
+    const r = await sh('nc -v 10.1.2.3 80 </dev/null; echo "status $?"', { kernel: k });
+    expect(r.stderr, r.stdout).toContain('Network unreachable');
+    expect(r.stdout).toBe('status 1\n');
+    expect(k.bugs).toEqual([]);
+  }, 60_000);
 });
