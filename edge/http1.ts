@@ -34,8 +34,7 @@ export function findHeadEnd(b: Uint8Array, from = 0): number {
 
 function lines(head: Uint8Array): string[] {
   // latin1: header bytes map 1:1 to chars, so byte counts survive a round trip.
-  let s = '';
-  for (let i = 0; i < head.length; i += 8192) s += String.fromCharCode(...head.subarray(i, i + 8192));
+  const s = Buffer.from(head.buffer, head.byteOffset, head.length).toString('latin1');
   return s.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)).filter((l, i, a) => i < a.length - 2 || l !== '');
 }
 

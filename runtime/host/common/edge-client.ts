@@ -226,8 +226,8 @@ export function relay(stream: Stream, hs: HostStream): void {
   stream.ondata = (d) => { if (!hsDone && !hs.write(d)) stream.pause(); };
   stream.onend = () => { if (!hsDone) hs.end(); };
   stream.onclose = (code) => { if (code !== undefined && !hsDone) { hsDone = true; hs.close(); } };
-  // write() may keep a reference to what it cannot send yet: copy, the kernel may reuse its buffer.
-  hs.onData((d) => { if (!stream.write(d.slice())) hs.pause(); });
+  // write() keeps a reference to what it cannot send yet: fine, onData hands over its chunk (exposure.ts).
+  hs.onData((d) => { if (!stream.write(d)) hs.pause(); });
   hs.onDrain(() => stream.resume());
   stream.ondrain = () => hs.resume();
   hs.onEnd(() => stream.end());

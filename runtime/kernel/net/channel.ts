@@ -58,8 +58,8 @@ export class Channel {
   }
 
   /** Queue `data` without copying (the caller gives up the buffer). */
-  pushOwned(data: Uint8Array): void {
-    this.segs.push({ data, off: 0 });
+  pushOwned(data: Uint8Array, anc?: Anc): void {
+    this.segs.push({ data, off: 0, anc });
     this.len += data.length;
     this.onReadable();
   }

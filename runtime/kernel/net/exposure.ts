@@ -30,6 +30,7 @@ export interface HostStream {
   close(): void;
   pause(): void;
   resume(): void;
+  /** Data from the server. The chunk is handed over: the kernel never reuses it, the callee may keep it. */
   onData(cb: (data: Uint8Array) => void): void;
   /** The server half-closed (shutdown(SHUT_WR) or close). */
   onEnd(cb: () => void): void;

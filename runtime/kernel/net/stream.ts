@@ -176,7 +176,7 @@ export abstract class StreamSocket extends Socket {
         if (this.nonblock(m.flags)) raise(EAGAIN);
         return this.sleep(t, st);
       }
-      tx.push(gather(m.iov, 0, m.len), this.ancFor(m));
+      tx.pushOwned(gather(m.iov, 0, m.len), this.ancFor(m));  // gather made a new buffer: no second copy
       return m.len;
     }
     if (m.len === 0) return 0;
@@ -187,7 +187,7 @@ export abstract class StreamSocket extends Socket {
         return this.sleep(t, st);
       }
       const n = Math.min(space, m.len - st.done);
-      tx.push(gather(m.iov, st.done, n), st.done === 0 ? this.ancFor(m) : undefined);
+      tx.pushOwned(gather(m.iov, st.done, n), st.done === 0 ? this.ancFor(m) : undefined);
       st.done += n;
       if (st.done === m.len) return st.done;
     }

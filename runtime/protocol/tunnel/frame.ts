@@ -82,6 +82,18 @@ export function encodeFrame(type: FrameType, flags: number, streamId: number, le
   return out;
 }
 
+/** Just the 12-byte header; `lengthOrValue` is written as is (the payload size for DATA and CONTROL). */
+export function encodeHeader(type: FrameType, flags: number, streamId: number, lengthOrValue: number): Uint8Array {
+  const out = new Uint8Array(HEADER_SIZE);
+  const dv = new DataView(out.buffer);
+  dv.setUint8(0, VERSION);
+  dv.setUint8(1, type);
+  dv.setUint16(2, flags);
+  dv.setUint32(4, streamId >>> 0);
+  dv.setUint32(8, lengthOrValue >>> 0);
+  return out;
+}
+
 /** A malformed frame header: the session must end with GO_AWAY(code). */
 export interface DecodeError { code: number; message: string; }
 

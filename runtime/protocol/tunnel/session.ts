@@ -7,12 +7,14 @@
 //
 // Malformed input never throws out of receive(): a stream-level violation resets that stream (RST with a
 // StreamError code); a framing or session-level violation ends the session with GO_AWAY(code).
-import { Flag, FrameDecoder, FrameType, GoAway, MAX_DATA_CHUNK, StreamError, encodeFrame, type Frame } from './frame.js';
+import { Flag, FrameDecoder, FrameType, GoAway, MAX_DATA_CHUNK, StreamError, encodeFrame, encodeHeader, type Frame } from './frame.js';
 import { TunnelError } from './errors.js';
 
 export const DEFAULT_WINDOW = 256 * 1024;
 export const DEFAULT_MAX_STREAMS = 1024;
 const MAX_WINDOW = 0x7fffffff;
+/** Pending outgoing bytes that make a transport message at once (well under the 1 MiB WebSocket limit). */
+const BATCH_BYTES = 256 * 1024;
 
 export interface Transport {
   send(bytes: Uint8Array): void;
@@ -24,7 +26,7 @@ export interface Timers {
   clearTimeout(h: unknown): void;
 }
 
-const g = globalThis as unknown as Timers & { TextEncoder: new () => { encode(s: string): Uint8Array }; TextDecoder: new (l?: string, o?: { fatal?: boolean }) => { decode(b: Uint8Array): string } };
+const g = globalThis as unknown as Timers & { queueMicrotask(fn: () => void): void; TextEncoder: new () => { encode(s: string): Uint8Array }; TextDecoder: new (l?: string, o?: { fatal?: boolean }) => { decode(b: Uint8Array): string } };
 const defaultTimers: Timers = { setTimeout: (fn, ms) => g.setTimeout(fn, ms), clearTimeout: (h) => g.clearTimeout(h) };
 const enc = new g.TextEncoder();
 const dec = new g.TextDecoder('utf-8', { fatal: true });
@@ -136,6 +138,10 @@ export class Session {
   private pingSeq = 0;
   private pingOutstanding: { value: number; sentTicks: number } | null = null;
   private pingWaiters = new Map<number, (ok: boolean) => void>();
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+  private flushQueued = false;
+  private receiving = 0;
 
   constructor(private readonly transport: Transport, private readonly opts: SessionOptions) {
     this.decoder = new FrameDecoder(opts.maxPayload);
@@ -198,13 +204,41 @@ export class Session {
     for (const s of [...this.streams.values()]) this.closeStream(s, StreamError.SESSION_CLOSED);
     for (const w of this.pingWaiters.values()) w(false);
     this.pingWaiters.clear();
+    this.flushOut();
     try { this.transport.close(); } catch { /* already closed */ }
     this.call(() => this.opts.onClose?.(code, reason, byPeer));
   }
 
+  /**
+   * Frames are batched into one transport message (one WebSocket message, one socket write) per turn: what
+   * receive() makes the session send goes out when it returns, anything else at the next microtask, or
+   * once BATCH_BYTES are pending. WebSocket messages need not align with frames (docs/design/tunnel.md).
+   */
   private send(bytes: Uint8Array): void {
     this.bytesOut += bytes.length;
-    try { this.transport.send(bytes); } catch { /* the transport reports its own close */ }
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
+    if (this.outBytes >= BATCH_BYTES) this.flushOut();
+    else if (!this.flushQueued && this.receiving === 0) {
+      this.flushQueued = true;
+      g.queueMicrotask(this.flushLater);
+    }
+  }
+
+  private readonly flushLater = (): void => { this.flushQueued = false; this.flushOut(); };
+
+  private flushOut(): void {
+    if (this.out.length === 0) return;
+    const parts = this.out;
+    let msg = parts[0]!;
+    if (parts.length > 1) {
+      msg = new Uint8Array(this.outBytes);
+      let o = 0;
+      for (const p of parts) { msg.set(p, o); o += p.length; }
+    }
+    this.out = [];
+    this.outBytes = 0;
+    try { this.transport.send(msg); } catch { /* the transport reports its own close */ }
   }
 
   /** @internal Send as much of the stream's queue as its window allows; FIN once it is empty. */
@@ -218,7 +252,9 @@ export class Session {
       s.sendWindow -= n;
       s.bytesOut += n;
       const last = s.endQueued && s.sendQueue.length === 0;
-      this.send(encodeFrame(FrameType.DATA, this.ackFlag(s) | (last ? Flag.FIN : 0), s.id, 0, chunk));
+      // Header and payload go into the batch separately: the batch's one copy is the only copy.
+      this.send(encodeHeader(FrameType.DATA, this.ackFlag(s) | (last ? Flag.FIN : 0), s.id, n));
+      this.send(chunk);
       if (last) s.finSent = true;
     }
     if (s.sendQueue.length === 0) {
@@ -288,6 +324,13 @@ export class Session {
   receive(bytes: Uint8Array): void {
     if (this.closed) return;
     this.bytesIn += bytes.length;
+    this.receiving++;
+    try { this.receiveFrames(bytes); } finally {
+      if (--this.receiving === 0) this.flushOut();
+    }
+  }
+
+  private receiveFrames(bytes: Uint8Array): void {
     const { frames, error } = this.decoder.push(bytes);
     for (const f of frames) {
       if (this.closed) return;
