@@ -96,6 +96,35 @@ static void test_shutdown(void) {
   OK("shutdown: SHUT_WR gives the peer EOF and keeps the other direction");
 }
 
+static void test_iovec(void) {
+  int sv[2];
+  CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+  char a[] = "scatter", b[] = "-", c[] = "gather";
+  struct iovec out[3] = { { a, 7 }, { b, 1 }, { c, 6 } };
+  struct msghdr m = { 0 };
+  m.msg_iov = out; m.msg_iovlen = 3;
+  CHECK(sendmsg(sv[0], &m, 0) == 14, "sendmsg of three iovecs");
+  char x[4], y[5], z[8] = {0};
+  struct iovec in[3] = { { x, 4 }, { y, 5 }, { z, 5 } };
+  struct msghdr r = { 0 };
+  r.msg_iov = in; r.msg_iovlen = 3;
+  CHECK(recvmsg(sv[1], &r, MSG_WAITALL) == 14, "recvmsg into three iovecs");
+  CHECK(memcmp(x, "scat", 4) == 0 && memcmp(y, "ter-g", 5) == 0 && memcmp(z, "ather", 5) == 0, "bytes in order");
+  CHECK(r.msg_flags == 0 && r.msg_controllen == 0, "no flags, no control data");
+  CHECK(shutdown(sv[1], SHUT_RD) == 0, "SHUT_RD");
+  CHECK(recv(sv[1], x, sizeof x, 0) == 0, "reads return 0 after SHUT_RD");
+  signal(SIGPIPE, SIG_IGN);
+  CHECK_ERR(send(sv[0], "x", 1, 0), EPIPE);
+  signal(SIGPIPE, SIG_DFL);
+  close(sv[0]); close(sv[1]);
+  int fd = open("/dev/null", O_RDONLY);
+  CHECK_ERR(send(fd, "x", 1, 0), ENOTSOCK);
+  close(fd);
+  CHECK_ERR(socket(AF_UNIX, SOCK_STREAM, 99), EPROTONOSUPPORT);
+  CHECK_ERR(socket(12345, SOCK_STREAM, 0), EAFNOSUPPORT);
+  OK("iovecs: sendmsg/recvmsg scatter-gather, MSG_WAITALL, SHUT_RD, ENOTSOCK, bad socket() arguments");
+}
+
 static void test_path(void) {
   char *path = scratch("s.sock");
   struct sockaddr_un a, b;
@@ -407,6 +436,7 @@ static void test_poll(void) {
 int main(void) {
   test_socketpair();
   test_shutdown();
+  test_iovec();
   test_path();
   test_abstract();
   test_flow();
