@@ -66,7 +66,8 @@ export class ExposureRegistry implements Exposures {
     const p = this.pointOf(s);
     if (!p) return;
     const e = this.points.get(p.id);
-    if (e) { e.socks.push(s); return; }
+    // A newer listener on the same UNIX path owns the name (the old one was unlinked): it goes first.
+    if (e) { if (p.kind === 'unix') e.socks.unshift(s); else e.socks.push(s); return; }
     this.points.set(p.id, { point: p, socks: [s] });
     this.emit('added', p);
   }
@@ -85,7 +86,6 @@ export class ExposureRegistry implements Exposures {
   connect(id: string): HostStream {
     const e = this.points.get(id);
     if (!e) throw new ExposureError(`no exposure point ${id}`, 'ECONNREFUSED');
-    // Prefer the listener an IPv4 loopback client would reach (exact 127.0.0.1, then wildcards).
     const l = e.socks.find((s) => s.acceptsMore);
     if (!l) throw new ExposureError(`exposure point ${id}: backlog full`, 'ECONNREFUSED');
     const port = 60999 - (this.nextHostPort++ % 28232);
