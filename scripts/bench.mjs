@@ -57,9 +57,8 @@ async function slot(fn) {
   try { return await fn(); } finally { running--; waiting.shift()?.(); }
 }
 
-/** Build bench/NAME.c for `kind` (native | wasmux | wasi) and return the output path. */
-async function build(name, kind) {
-  const src = join(BENCH, `${name}.c`);
+/** Build bench/NAME.c (or `src`) for `kind` (native | wasmux | wasi) and return the output path. */
+async function build(name, kind, src = join(BENCH, `${name}.c`)) {
   const deps = {
     native: [src, 'native cc -O2'],
     wasmux: [src, join(ROOT, 'wasm/wasmux-cc'), join(ROOT, 'scripts/postlink.mjs'), join(ROOT, 'build/sysroot/lib/libc.a')],
@@ -82,7 +81,7 @@ async function build(name, kind) {
         rmSync(`${tmp}.o`);
       }
     } catch (e) {
-      throw new Error(`${kind} build of bench/${name}.c failed:\n${e.stderr ?? e.message}`);
+      throw new Error(`${kind} build of ${src} failed:\n${e.stderr ?? e.message}`);
     }
   });
   renameSync(tmp, out);
@@ -281,7 +280,7 @@ async function figure(f) {
   if (f.targetOn) r.targetOn = f.targetOn;
   if (peer !== null) r.wasi = { value: round(peer), ratio: round(peer / n, 3), note: f.peerNote ?? '' };
   if (f.note) r.note = f.note;
-  const v = f.targetOn === 'wasmux' ? w : ratio;
+  const v = f.targetOn === 'wasmux' ? w : f.targetOn === 'added' ? w - n : ratio;
   r.met = r.target === null ? null : r.better === 'lower' ? v <= r.target : v >= r.target;
   figures.push(r);
   log(`bench:   wasmux ${fmt(r.wasmux)} ${f.unit}, native ${fmt(r.native)} ${f.unit}, ratio ${fmt(r.ratio)}` +
@@ -516,6 +515,126 @@ const dataKernel = () => kernelWith({ '/tmp/data': data });
   });
 }
 
+// 8. The edge: a public client -> edge proxy (edge/, in this process) -> tunnel WebSocket -> the Node host's
+// tunnel client -> kernel.net.exposures -> a server in the sandbox, against the same server run natively and
+// reached directly. BusyBox httpd closes the connection after every response (no keep-alive: each request is
+// a new connection and a fork), so the server is tests/net/wsecho.c, which keeps connections alive and
+// serves a fixed 18-byte body on GET / and N bytes on GET /bytes/N; built with -O2 for both.
+{
+  const sel = (name) => !ONLY || ONLY.test(name);
+  const names = ['edge: keep-alive GETs', 'edge: p50', 'edge: p99', 'edge: 32 MiB'];
+  if (names.some(sel)) {
+    await pexec(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'edge/tsconfig.json')]);
+    const { EdgeServer } = await import(join(ROOT, 'dist/edge/server.js'));
+    const { nodeEdgeClient } = await import(join(ROOT, 'dist/runtime/host/node/edge.js'));
+    const { connect } = await import('node:net');
+    const src = join(ROOT, 'tests/net/wsecho.c');
+    const [wsNative, wsWasm] = await Promise.all([build('wsecho', 'native', src), build('wsecho', 'wasmux', src)]);
+    // Native server on a free port of 127.0.0.1.
+    const nat = spawn(wsNative, ['0', 'local'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    process.on('exit', () => nat.kill());
+    const natPort = await new Promise((res, rej) => {
+      let out = '';
+      nat.stdout.on('data', (d) => { out += d; const m = /listening (\d+)/.exec(out); if (m) res(Number(m[1])); });
+      nat.on('exit', (c) => rej(new Error(`native wsecho exited ${c}`)));
+    });
+    // The sandbox's server on port 8081, exposed through an edge on a free port.
+    const edge = new EdgeServer({ host: '127.0.0.1', port: 0 });
+    const edgePort = (await edge.listen()).port;
+    const k = kernelWith({ '/tmp/wsecho': new Uint8Array(readFileSync(wsWasm)) });
+    const client = nodeEdgeClient(k.net.exposures, `http://127.0.0.1:${edgePort}`, { write: () => {} });
+    await client.start();
+    void runCaptured(k, { argv: ['/tmp/wsecho', '8081'], env: WENV, cwd: '/' });
+    for (let i = 0; i < 400 && !client.urls.has('tcp:8081'); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!client.urls.has('tcp:8081')) throw new Error('edge bench: the sandbox server never got a public URL');
+    const ends = { w: { port: edgePort, host: new URL(client.urls.get('tcp:8081')).host }, n: { port: natPort, host: '127.0.0.1' } };
+
+    /** `conns` keep-alive connections sending GET / back to back for `ms`; returns { rps, p50, p99 } (ms). */
+    const load = (end, conns, ms) => new Promise((resolve, reject) => {
+      const lat = [];
+      let open = conns;
+      const stopAt = now() + ms, a = now();
+      for (let c = 0; c < conns; c++) {
+        const s = connect(end.port, '127.0.0.1');
+        s.setNoDelay(true);
+        const req = `GET / HTTP/1.1\r\nHost: ${end.host}\r\n\r\n`;
+        let buf = '', t = 0;
+        const send = () => { t = now(); s.write(req); };
+        s.on('connect', send);
+        s.on('error', reject);
+        s.on('data', (d) => {
+          buf += d.toString('latin1');
+          const i = buf.indexOf('\r\n\r\n');
+          if (i < 0) return;
+          const m = /content-length: *(\d+)/i.exec(buf.slice(0, i));
+          if (!m || !buf.startsWith('HTTP/1.1 200')) return reject(new Error(`edge bench: bad response ${JSON.stringify(buf.slice(0, 80))}`));
+          if (buf.length < i + 4 + Number(m[1])) return;
+          buf = buf.slice(i + 4 + Number(m[1]));
+          const tn = now();
+          lat.push(tn - t);
+          if (tn < stopAt) return send();
+          s.destroy();
+          if (--open === 0) {
+            lat.sort((x, y) => x - y);
+            resolve({ rps: lat.length / ((now() - a) / 1000), p50: lat[lat.length >> 1], p99: lat[Math.floor(lat.length * 0.99)] });
+          }
+        });
+      }
+    });
+    /** One keep-alive connection downloading `size` bytes; returns MB/s. */
+    const bulk = (end, size) => new Promise((resolve, reject) => {
+      const s = connect(end.port, '127.0.0.1');
+      const a = now();
+      let head = Buffer.alloc(0), got = -1;
+      s.on('error', reject);
+      s.on('data', (d) => {
+        if (got < 0) {
+          head = Buffer.concat([head, d]);
+          const i = head.indexOf('\r\n\r\n');
+          if (i < 0) return;
+          got = head.length - i - 4;
+        } else got += d.length;
+        if (got >= size) { s.destroy(); resolve(size / 1e6 / ((now() - a) / 1000)); }
+      });
+      s.write(`GET /bytes/${size} HTTP/1.1\r\nHost: ${end.host}\r\n\r\n`);
+    });
+
+    const CONNS = 4, MS = QUICK ? 300 : 1000;
+    const kaNote = `${CONNS} keep-alive connections, GET / back to back for ${MS / 1000} s per run, 18-byte body; ` +
+      'native: the same server (tests/net/wsecho.c, cc -O2) on 127.0.0.1, reached directly; the edge, the tunnel ' +
+      'client and the kernel share this Node process (one thread)';
+    await figure({
+      name: `edge: keep-alive GETs (${CONNS} connections) through the tunnel`, unit: 'req/s', target: 2000, targetOn: 'wasmux', better: 'higher',
+      note: kaNote,
+      w: () => measure(runsOf(3), async () => (await load(ends.w, CONNS, MS)).rps, () => load(ends.w, CONNS, MS / 2)),
+      n: () => measure(runsOf(3), async () => (await load(ends.n, CONNS, MS)).rps, () => load(ends.n, CONNS, MS / 2)),
+    });
+    const latNote = `one keep-alive connection, sequential GET / for ${MS / 1000} s per run; the target is on the added latency (wasmux - native)`;
+    const lat = { w: [], n: [] };
+    const latRun = async (side) => { const r = await load(ends[side], 1, MS); lat[side].push(r); return r.p50; };
+    await figure({
+      name: 'edge: p50 latency of a keep-alive GET', unit: 'ms', target: 2, targetOn: 'added', note: latNote,
+      w: () => measure(runsOf(3), () => latRun('w'), () => load(ends.w, 1, MS / 2)),
+      n: () => measure(runsOf(3), () => latRun('n'), () => load(ends.n, 1, MS / 2)),
+    });
+    await figure({
+      name: 'edge: p99 latency of a keep-alive GET', unit: 'ms', note: `the runs of the p50 figure (${latNote.split(';')[0]})`,
+      w: async () => lat.w.length ? median(lat.w.map((r) => r.p99)) : (await load(ends.w, 1, MS)).p99,
+      n: async () => lat.n.length ? median(lat.n.map((r) => r.p99)) : (await load(ends.n, 1, MS)).p99,
+    });
+    const SIZE = 32 * MiB / Q;
+    await figure({
+      name: `edge: ${SIZE / MiB} MiB response through the tunnel`, unit: 'MB/s', target: 100, targetOn: 'wasmux', better: 'higher',
+      note: `GET /bytes/${SIZE} on a fresh connection; native: the same server reached directly`,
+      w: () => measure(runsOf(3), () => bulk(ends.w, SIZE), () => bulk(ends.w, SIZE)),
+      n: () => measure(runsOf(3), () => bulk(ends.n, SIZE), () => bulk(ends.n, SIZE)),
+    });
+    client.close();
+    await edge.close();
+    nat.kill();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Report
 
@@ -525,7 +644,8 @@ const machine = `${cpus().length} cores, ${cpu}, Node ${node}, ${readFileSync('/
 const date = new Date().toISOString().slice(0, 10);
 const elapsed = (now() - t0) / 1000;
 
-const tgt = (f) => f.target === null ? '—' : f.targetOn === 'wasmux' ? `≤ ${f.target} ${f.unit}` : `${f.better === 'lower' ? '≤' : '≥'} ${f.target}`;
+const tgt = (f) => f.target === null ? '—' : f.targetOn === 'wasmux' ? `${f.better === 'lower' ? '≤' : '≥'} ${f.target} ${f.unit}`
+  : f.targetOn === 'added' ? `≤ +${f.target} ${f.unit}` : `${f.better === 'lower' ? '≤' : '≥'} ${f.target}`;
 const met = (f) => f.met === null ? '' : f.met ? 'met' : 'missed';
 const rows = [['figure', 'unit', 'wasmux', 'native', 'ratio', 'target', '']];
 for (const f of figures) {

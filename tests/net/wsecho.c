@@ -1,8 +1,8 @@
 // A small HTTP/1.1 + WebSocket (RFC 6455) server for the edge tests and benchmarks. One process per
 // connection (fork), connections kept alive.
 //
-//   wsecho [PORT [local]]   listen on 0.0.0.0:PORT (default 8081; with "local": 127.0.0.1:PORT); prints
-//                           "listening PORT" once bound
+//   wsecho [PORT [local]]   listen on 0.0.0.0:PORT (default 8081; 0: any free port; with "local":
+//                           127.0.0.1:PORT); prints "listening PORT" once bound
 //
 //   GET /ws with Upgrade: websocket   echo every data frame back as it came (text, binary, continuation,
 //                                     FIN bit kept); ping -> pong; close -> the same close frame back, then EOF
@@ -283,7 +283,9 @@ int main(int argc, char **argv) {
   a.sin_port = htons((unsigned short)port);
   a.sin_addr.s_addr = htonl(argc > 2 ? INADDR_LOOPBACK : INADDR_ANY);
   if (bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 64) < 0) { perror("wsecho: bind/listen"); return 1; }
-  printf("listening %d\n", port);
+  socklen_t al = sizeof a;
+  getsockname(s, (struct sockaddr *)&a, &al);
+  printf("listening %d\n", ntohs(a.sin_port));
   fflush(stdout);
   for (;;) {
     while (waitpid(-1, NULL, WNOHANG) > 0) {}
