@@ -1,21 +1,10 @@
 // Behaviour tests of /proc: BusyBox's process tools (ps, top, free, uptime, pidof, pkill, killall, pgrep,
 // lsof, fuser) and programs using /proc/self and /dev/fd, running in the real kernel. Where the output
 // does not depend on the machine, the same script runs under Debian's native busybox and must match.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kernel } from '../runtime/kernel/kernel.js';
-import { NATIVE_BUSYBOX, nativeSh, sh } from './sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { NATIVE_BUSYBOX, nativeSh, bugCheckedRunner } from './sandbox.js';
 
-let last: Kernel | null = null;
-afterEach(() => {
-  if (last) expect(last.bugs.map((b) => `${b.syscall}: ${String(b.error)}`)).toEqual([]);
-  last = null;
-});
-
-async function run(script: string, input?: string) {
-  const r = await sh(script, { input });
-  last = r.kernel;
-  return r;
-}
+const { run } = bugCheckedRunner();
 
 /** Lines of `ps`-style output as whitespace-split fields. */
 const rows = (s: string): string[][] => s.trim().split('\n').map((l) => l.trim().split(/\s+/));

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createKernel, runCaptured, type RunResult } from '../runtime/host/node/node-host.js';
 import type { Kernel, KernelOptions } from '../runtime/kernel/kernel.js';
+import { afterEach, expect } from 'vitest';
 
 export const IMAGE_PATH = new URL('../build/rootfs.img', import.meta.url);
 let image: Uint8Array | null = null;
@@ -50,3 +51,21 @@ export function nativeSh(script: string, input?: string): { stdout: string; stde
 }
 
 export function sha256(b: Uint8Array | string): string { return createHash('sha256').update(b).digest('hex'); }
+
+/**
+ * For a test file: `run(script)` runs `sh -c script` in a fresh sandbox, and after each test every sandbox
+ * handed to `track` (run's included) must have logged no kernel bug (an exception escaping a syscall
+ * handler), whatever the script printed.
+ */
+export function bugCheckedRunner(): { run: (script: string, input?: string) => ReturnType<typeof sh>; track: (k: Kernel) => void } {
+  let tracked: Kernel[] = [];
+  afterEach(() => {
+    const bugs = tracked.flatMap((k) => k.bugs.map((b) => `${b.syscall}: ${String(b.error)}`));
+    tracked = [];
+    expect(bugs).toEqual([]);
+  });
+  return {
+    run: async (script, input) => { const r = await sh(script, { input }); tracked.push(r.kernel); return r; },
+    track: (k) => { tracked.push(k); },
+  };
+}

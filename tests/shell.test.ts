@@ -2,23 +2,11 @@
 // behaviour is generic, the same script also runs under Debian's native busybox 1.35 and the outputs must
 // be identical: what Linux prints is the specification.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it, afterEach } from 'vitest';
-import { sh, nativeSh, sandbox, ENV, NATIVE_BUSYBOX } from './sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { nativeSh, sandbox, ENV, NATIVE_BUSYBOX, bugCheckedRunner } from './sandbox.js';
 import { runCaptured } from '../runtime/host/node/node-host.js';
-import type { Kernel } from '../runtime/kernel/kernel.js';
 
-let last: Kernel | null = null;
-afterEach(() => {
-  // An exception escaping a syscall handler is a kernel bug, whatever the script printed.
-  if (last) expect(last.bugs.map((b) => `${b.syscall}: ${String(b.error)}`)).toEqual([]);
-  last = null;
-});
-
-async function run(script: string, input?: string) {
-  const r = await sh(script, { input });
-  last = r.kernel;
-  return r;
-}
+const { run, track } = bugCheckedRunner();
 
 /** Scripts whose output must match native busybox exactly. */
 const sameAsLinux: [string, string][] = [
@@ -76,7 +64,7 @@ describe('the acceptance commands of issue 2', () => {
   it('seq | awk sums to 5050, false exits 1', async () => {
     expect((await run('seq 1 100 | awk "{s+=\\$1} END {print s}"')).stdout).toBe('5050\n');
     const k = sandbox();
-    last = k;
+    track(k);
     expect((await runCaptured(k, { argv: ['false'], env: ENV })).exitCode).toBe(1);
   });
   it('a CPU-bound background loop is preempted and killable', async () => {
@@ -106,7 +94,7 @@ describe('data through pipes', () => {
 describe('limits keep the sandbox alive', () => {
   it('a fork bomb gets EAGAIN and the sandbox still runs commands', async () => {
     const k = sandbox({ maxProcesses: 40 });
-    last = k;
+    track(k);
     // ash (like any POSIX shell) gives up on "can't fork"; what matters is a clean EAGAIN and a live sandbox.
     const r = await runCaptured(k, { argv: ['sh', '-c', 'i=0; while [ $i -lt 100 ]; do sleep 3 & i=$((i+1)); done; echo never'], env: ENV });
     expect(r.stderr).toContain("can't fork: Resource temporarily unavailable");
@@ -116,7 +104,7 @@ describe('limits keep the sandbox alive', () => {
   }, 60_000);
   it('a memory bomb gets ENOMEM and the sandbox still runs commands', async () => {
     const k = sandbox({ maxMemory: 256 * 1024 * 1024 });
-    last = k;
+    track(k);
     const r = await runCaptured(k, { argv: ['awk', 'BEGIN { s = "x"; while (1) s = s s }'], env: ENV });
     expect(r.exitCode).not.toBe(0);
     const again = await runCaptured(k, { argv: ['echo', 'still alive'], env: ENV });

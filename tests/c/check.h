@@ -79,4 +79,16 @@ static inline void scratch_cleanup(void) {
   CHECK(rmdir(scratch_dir()) == 0, "remove the scratch directory");
 }
 
+/* Read exactly n bytes unless EOF comes first; -1 on error. */
+static inline ssize_t readn(int fd, void *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (char *)buf + got, n - got);
+    if (r < 0) return -1;
+    if (r == 0) break;
+    got += r;
+  }
+  return got;
+}
+
 #endif

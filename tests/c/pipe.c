@@ -9,17 +9,6 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
-static ssize_t readn(int fd, void *buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, (char *)buf + got, n - got);
-    if (r < 0) return -1;
-    if (r == 0) break;
-    got += r;
-  }
-  return got;
-}
-
 static void test_eof(void) {
   int p[2];
   char c;

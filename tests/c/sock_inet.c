@@ -52,17 +52,6 @@ static int listener(int *port) {
   return l;
 }
 
-static ssize_t readn(int fd, void *buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, (char *)buf + got, n - got);
-    if (r < 0) return -1;
-    if (r == 0) break;
-    got += r;
-  }
-  return got;
-}
-
 static void test_basic(void) {
   int port, l = listener(&port);
   CHECK(port >= 32768 && port <= 60999, "ephemeral port in 32768-60999 (%d)", port);

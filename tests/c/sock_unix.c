@@ -27,17 +27,6 @@ static socklen_t abstract_addr(struct sockaddr_un *a, const char *name) {
   return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name);
 }
 
-static ssize_t readn(int fd, void *buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, (char *)buf + got, n - got);
-    if (r < 0) return -1;
-    if (r == 0) break;
-    got += r;
-  }
-  return got;
-}
-
 static void test_socketpair(void) {
   int sv[2];
   char buf[16];

@@ -50,28 +50,32 @@ export class UserMemory {
 
   zero(addr: number, len: number): void { addr = this.check(addr, len); this._u8.fill(0, addr, addr + len); }
 
-  /** Read a NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it); see bytestring.ts. */
-  cstring(addr: number, max = 4096): string {
+  /**
+   * Find the NUL ending the string at `addr`, looking at most `max` bytes; raises EFAULT for a bad
+   * address and `tooLong` when no NUL comes in time. Returns the end offset.
+   */
+  private scan(addr: number, max: number, tooLong: number): number {
     const u8 = this.u8;
-    addr >>>= 0;
     if (addr < NULL_PAGE || addr >= u8.byteLength) raise(EFAULT);
     const lim = Math.min(u8.byteLength, addr + max);
     let end = addr;
     while (end < lim && u8[end] !== 0) end++;
-    if (end === lim) raise(end - addr >= max ? ENAMETOOLONG : EFAULT);
-    return decodeBytes(u8.subarray(addr, end));
+    if (end === lim) raise(end - addr >= max ? tooLong : EFAULT);
+    return end;
+  }
+
+  /** Read a NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it); see bytestring.ts. */
+  cstring(addr: number, max = 4096): string {
+    addr >>>= 0;
+    const end = this.scan(addr, max, ENAMETOOLONG);
+    return decodeBytes(this._u8.subarray(addr, end));
   }
 
   /** Raw bytes of a NUL-terminated string (without the NUL). */
   cbytes(addr: number, max = 131072): Uint8Array {
-    const u8 = this.u8;
     addr >>>= 0;
-    if (addr < NULL_PAGE || addr >= u8.byteLength) raise(EFAULT);
-    const lim = Math.min(u8.byteLength, addr + max);
-    let end = addr;
-    while (end < lim && u8[end] !== 0) end++;
-    if (end === lim) raise(EFAULT);
-    return u8.slice(addr, end);
+    const end = this.scan(addr, max, EFAULT);
+    return this._u8.slice(addr, end);
   }
 
   /** Write a string plus NUL; returns bytes written including the NUL. */
