@@ -98,7 +98,7 @@ export class Loader {
       let c = this.cache.get(ex.id);
       if (!c) {
         let module: WebAssembly.Module;
-        try { module = new WebAssembly.Module(bytes); } catch { return raise(ENOEXEC); }
+        try { module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>); } catch { return raise(ENOEXEC); }
         c = { module, minPages: memoryMinPages(bytes) };
         if (this.cache.size >= MODULE_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(ex.id, c);

@@ -1,0 +1,62 @@
+// The one module through which pages talk to the kernel (STYLE.md: web/ -> one client module wraps
+// comlink). It starts the kernel's worker, a SharedWorker shared by the origin's tabs where the browser has
+// SharedWorker, else a dedicated Worker of this tab (same script, same API), and returns a typed proxy.
+//
+// Why `extendedLifetime`: without it a SharedWorker (and the sandbox in it) dies within about 200 ms of the
+// last tab closing, so a reload would lose the sandbox; with it Chromium keeps the worker about 5 minutes.
+// Browsers that do not know the option ignore it.
+import * as Comlink from 'comlink';
+import type { BootInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+
+export type { BootInfo, PtyOpenOptions };
+
+/** A pty session as seen from the page. */
+export interface TerminalSession {
+  readonly id: number;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  kill(sig?: number): void;
+  close(): void;
+}
+
+export interface SandboxClient {
+  readonly boot: Promise<BootInfo>;
+  openTerminal(o: PtyOpenOptions, onData: (d: Uint8Array) => void, onExit: (status: number) => void): Promise<TerminalSession>;
+}
+
+const WORKER_NAME = 'wasmux-kernel';
+
+/** Takes the Web Lock this page holds while it lives (the kernel closes the page's sessions once it is
+ * free); resolves with its name once it is held, so that the kernel never sees it free before that. */
+function pageLock(): Promise<string | undefined> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return Promise.resolve(undefined);
+  const name = `wasmux-page-${crypto.randomUUID()}`;
+  return new Promise((held) => {
+    void locks.request(name, () => { held(name); return new Promise<void>(() => {}); });
+  });
+}
+
+export function connectSandbox(workerUrl: string | URL = new URL('kernel-worker.js', document.baseURI)): SandboxClient {
+  let remote: Comlink.Remote<SandboxApi>;
+  if (typeof SharedWorker !== 'undefined') {
+    const w = new SharedWorker(workerUrl, { name: WORKER_NAME, extendedLifetime: true } as WorkerOptions);
+    remote = Comlink.wrap<SandboxApi>(w.port);
+  } else {
+    remote = Comlink.wrap<SandboxApi>(new Worker(workerUrl, { name: WORKER_NAME }));
+  }
+  const lock = pageLock();
+  return {
+    boot: remote.boot(),
+    async openTerminal(o, onData, onExit) {
+      const id = await remote.open({ ...o, ownerLock: o.ownerLock ?? await lock }, Comlink.proxy(onData), Comlink.proxy(onExit));
+      return {
+        id,
+        write: (d) => { void remote.write(id, d); },
+        resize: (c, r) => { void remote.resize(id, c, r); },
+        kill: (sig) => { void remote.kill(id, sig); },
+        close: () => { void remote.close(id); },
+      };
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// The sandbox API a browser kernel host serves to pages (over comlink, see runtime/host/browser/client.ts):
+// plain data and callbacks only, so it crosses a MessagePort unchanged. The Node host needs no such API
+// (it holds the Kernel object itself).
+
+/** What the kernel host measured while booting (milliseconds from the worker's start, image size). */
+export interface BootInfo {
+  /** Where the kernel runs: a SharedWorker shared by the origin's tabs, or a dedicated Worker of this tab. */
+  readonly hostKind: 'shared-worker' | 'dedicated-worker';
+  readonly imageUrl: string;
+  readonly imageBytes: number;
+  /** Worker start to image downloaded, and to the kernel created (image mounted). */
+  readonly fetchMs: number;
+  readonly kernelMs: number;
+  /** True when this page connected to a kernel that was already running (another tab booted it). */
+  readonly reused: boolean;
+}
+
+export interface PtyOpenOptions {
+  cols: number;
+  rows: number;
+  /** The shell by default: ['sh']. */
+  argv?: string[];
+  /** Extra K=V entries over the default environment. */
+  env?: string[];
+  cwd?: string;
+  /** A Web Lock name the page holds for its lifetime: when the lock is released (the tab closed), the
+   * kernel host closes the session (the shell gets SIGHUP). */
+  ownerLock?: string;
+}
+
+/** Error crossing the worker boundary as plain data (STYLE.md: stable codes). */
+export interface SandboxErrorData { name: string; message: string; code: string; }
+
+export interface SandboxApi {
+  /** Waits until the kernel is up (fetching the image on first use). */
+  boot(): Promise<BootInfo>;
+  /** Starts a program on a new pty; returns the session id. `onData` receives the terminal output,
+   * `onExit` the wait status once the session leader exited (after all its output). */
+  open(o: PtyOpenOptions, onData: (d: Uint8Array) => void, onExit: (status: number) => void): Promise<number>;
+  write(id: number, data: string | Uint8Array): void;
+  resize(id: number, cols: number, rows: number): void;
+  /** Signal the session leader (SIGHUP by default). */
+  kill(id: number, sig?: number): void;
+  /** Hang up the terminal and forget the session. */
+  close(id: number): void;
+}
