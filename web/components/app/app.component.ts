@@ -1,0 +1,60 @@
+import { LitElement, html } from 'lit';
+import { connectSandbox, type BootInfo, type SandboxClient } from '../../../runtime/host/browser/client.js';
+import '../terminal/terminal.js';
+import styles from './app.styles.js';
+
+/**
+ * @summary The app shell: connects to the sandbox (the kernel in a SharedWorker), shows one terminal and a
+ *   status bar with the boot figures (time to prompt, image size, where the kernel runs).
+ *
+ * @csspart status - The status bar.
+ */
+export default class WasmuxApp extends LitElement {
+  static override styles = styles;
+  static override properties = {
+    boot: { state: true },
+    promptAt: { state: true },
+    error: { state: true },
+  };
+
+  declare protected boot: BootInfo | null;
+  /** performance.now() when the first prompt appeared: the page's time to prompt. */
+  declare promptAt: number | null;
+  declare protected error: string | null;
+  protected sandbox: SandboxClient | null = null;
+
+  constructor() {
+    super();
+    this.boot = null;
+    this.promptAt = null;
+    this.error = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.sandbox) return;
+    try {
+      this.sandbox = connectSandbox();
+      this.sandbox.boot.then((b) => { this.boot = b; }, (e: Error) => { this.error = `The sandbox did not start: ${e.message}`; });
+    } catch (e) {
+      this.error = `This browser cannot run wasmux: ${(e as Error).message}`;
+    }
+  }
+
+  private onPrompt(e: CustomEvent<{ at: number }>): void {
+    this.promptAt ??= Math.round(e.detail.at);
+  }
+
+  protected override render() {
+    if (this.error) return html`<div class="error" role="alert">${this.error}</div>`;
+    const b = this.boot;
+    return html`
+      <wasmux-terminal .sandbox=${this.sandbox ?? undefined} @wasmux-prompt=${this.onPrompt}></wasmux-terminal>
+      <div part="status" class="status">
+        <span>${b ? (b.hostKind === 'shared-worker' ? 'kernel: SharedWorker' : 'kernel: Worker (this tab)') : 'booting…'}</span>
+        ${b ? html`<span>image ${(b.imageBytes / 1048576).toFixed(1)} MiB${b.reused ? ' (running)' : ''}</span>` : ''}
+        ${this.promptAt !== null ? html`<span id="prompt-time">prompt at ${this.promptAt} ms</span>` : ''}
+      </div>
+    `;
+  }
+}

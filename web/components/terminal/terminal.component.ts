@@ -1,0 +1,145 @@
+import { LitElement, html, nothing } from 'lit';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import type { SandboxClient, TerminalSession } from '../../../runtime/host/browser/client.js';
+import styles from './terminal.styles.js';
+
+/** A wait status as the shell reports it: "exit N" or the signal number. */
+function describeStatus(status: number): string {
+  const sig = status & 0x7f;
+  return sig === 0 ? `exit status ${(status >> 8) & 0xff}` : `killed by signal ${sig}`;
+}
+
+/**
+ * @summary A terminal (xterm.js) connected to a pty session in the sandbox; starts the shell when it has a
+ *   sandbox, shows a "process exited" bar with a restart button when the session leader exits.
+ *
+ * @fires wasmux-prompt - The session's first output arrived (the shell's prompt); detail: `{ at }`, the
+ *   page's performance.now().
+ * @fires wasmux-exit - The session's program exited; detail: `{ status }`, the wait status.
+ *
+ * @csspart terminal - The element xterm.js renders into.
+ * @csspart exited - The bar shown after the program exited.
+ */
+export default class WasmuxTerminal extends LitElement {
+  static override styles = styles;
+  static override properties = {
+    sandbox: { attribute: false },
+    argv: { attribute: false },
+    exitStatus: { state: true },
+  };
+
+  /** The sandbox to open the session in; the session starts once this is set and the element is rendered. */
+  declare sandbox: SandboxClient | undefined;
+  /** The program to run on the terminal (the shell by default). */
+  declare argv: string[] | undefined;
+  declare protected exitStatus: number | null;
+
+  private term: Terminal | null = null;
+  private readonly fit = new FitAddon();
+  private session: TerminalSession | null = null;
+  private resizeObserver: ResizeObserver | null = null;
+  private generation = 0;
+  private starting = false;
+
+  constructor() {
+    super();
+    this.exitStatus = null;
+  }
+
+  protected override firstUpdated(): void {
+    const host = this.renderRoot.querySelector<HTMLElement>('.terminal-host')!;
+    const term = new Terminal({
+      cursorBlink: true, fontSize: 14, scrollback: 5000,
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+      theme: { background: '#1e1e1e' },
+    });
+    term.loadAddon(this.fit);
+    term.open(host);
+    term.onData((d) => this.session?.write(d));
+    term.onResize(({ cols, rows }) => this.session?.resize(cols, rows));
+    this.term = term;
+    this.resizeObserver = new ResizeObserver(() => this.fitNow());
+    this.resizeObserver.observe(this);
+    this.fitNow();
+    void this.start();
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('sandbox') && this.term && !this.session && !this.starting) void this.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+    this.session?.close();
+    this.session = null;
+    this.term?.dispose();
+    this.term = null;
+  }
+
+  /** Start the program again on a cleared terminal (after it exited). */
+  async restart(): Promise<void> {
+    this.session?.close();
+    this.session = null;
+    this.term?.reset();
+    await this.start();
+    this.term?.focus();
+  }
+
+  override focus(): void { this.term?.focus(); }
+
+  /** The terminal's text, one line per row of the buffer, trailing blanks removed (tests, accessibility). */
+  screenText(): string {
+    const buf = this.term?.buffer.active;
+    if (!buf) return '';
+    const lines: string[] = [];
+    for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n').trimEnd();
+  }
+
+  private fitNow(): void {
+    if (this.term && this.isConnected && this.offsetWidth > 0) this.fit.fit();
+  }
+
+  private async start(): Promise<void> {
+    const term = this.term, sandbox = this.sandbox;
+    if (!term || !sandbox) return;
+    const gen = ++this.generation;
+    this.exitStatus = null;
+    let first = true;
+    this.starting = true;
+    const session = await sandbox.openTerminal(
+      { cols: term.cols, rows: term.rows, argv: this.argv },
+      (d) => {
+        if (gen !== this.generation) return;
+        term.write(d);
+        if (first) {
+          first = false;
+          this.dispatchEvent(new CustomEvent('wasmux-prompt', { detail: { at: performance.now() }, bubbles: true, composed: true }));
+        }
+      },
+      (status) => {
+        if (gen !== this.generation) return;
+        this.session = null;
+        this.exitStatus = status;
+        this.dispatchEvent(new CustomEvent('wasmux-exit', { detail: { status }, bubbles: true, composed: true }));
+      },
+    ).finally(() => { this.starting = false; });
+    if (gen !== this.generation) { session.close(); return; }
+    this.session = session;
+    // The size may have changed while the session was opening.
+    session.resize(term.cols, term.rows);
+  }
+
+  protected override render() {
+    return html`
+      <div part="terminal" class="terminal-host"></div>
+      ${this.exitStatus === null ? nothing : html`
+        <div part="exited" class="exited" role="status">
+          <span>Process exited (${describeStatus(this.exitStatus)}).</span>
+          <button @click=${() => void this.restart()}>Restart</button>
+        </div>`}
+    `;
+  }
+}

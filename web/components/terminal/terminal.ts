@@ -1,0 +1,14 @@
+import WasmuxTerminal from './terminal.component.js';
+
+export default WasmuxTerminal;
+export { WasmuxTerminal };
+
+customElements.define('wasmux-terminal', WasmuxTerminal);
+
+declare global {
+  interface HTMLElementTagNameMap { 'wasmux-terminal': WasmuxTerminal; }
+  interface GlobalEventHandlersEventMap {
+    'wasmux-prompt': CustomEvent<{ at: number }>;
+    'wasmux-exit': CustomEvent<{ status: number }>;
+  }
+}
