@@ -11,6 +11,7 @@ import * as Comlink from 'comlink';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { PtySession } from '../../kernel/drivers/tty/session.js';
 import type { BootInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
 import { createBrowserKernel } from './browser-host.js';
 
 /** Set by the bundler (scripts/bundle-web.mjs): the image's revisioned URL, relative to the worker. */
@@ -41,11 +42,28 @@ async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
   const image = new Uint8Array(await res.arrayBuffer());
   const fetchMs = ms(performance.now());
   const kernel = createBrowserKernel({ image });
+  startInit(kernel);
   const info: BootInfo = {
     hostKind: isShared ? 'shared-worker' : 'dedicated-worker',
     imageUrl: url, imageBytes: image.byteLength, fetchMs, kernelMs: ms(performance.now()), reused: false,
   };
   return { kernel, info };
+}
+
+/**
+ * The first process a host starts is init (pid 1): when it exits the kernel kills every other process, as
+ * Linux does when a pid namespace's init dies. Pages' shells are peers that come and go, so none of them may
+ * be init: pid 1 is a placeholder that sleeps with SIGCHLD ignored (the disposition survives exec), so the
+ * kernel reaps the orphans it inherits. Each sleep stays under 2^31 ms, the longest host timer.
+ */
+function startInit(kernel: Kernel): void {
+  const stdin = new HostInput();
+  stdin.end();
+  const sink = (): HostOutput => new HostOutput(() => true);
+  kernel.spawn({
+    argv: ['sh', '-c', "trap '' CHLD; while sleep 2000000; do :; done"],
+    env: [`PATH=${BASE_ENV['PATH']}`], cwd: '/', stdio: [stdin, sink(), sink()],
+  });
 }
 
 function getKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
