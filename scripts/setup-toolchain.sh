@@ -5,7 +5,8 @@
 # Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
-PKGS=(clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 dpkg-dev busybox-static make xz-utils patch wasi-libc time)
+# chromium: the end-to-end tests drive it with playwright-core (npm run test:e2e).
+PKGS=(clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 dpkg-dev busybox-static make xz-utils patch wasi-libc time chromium)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,44 @@
+// Shared setup of the end-to-end tests: bundle the app, serve it on a free port, launch Debian's chromium
+// (apt-get install chromium; scripts/setup-toolchain.sh) through playwright-core, and read the terminal.
+import { chromium, type Browser, type Page } from 'playwright-core';
+// @ts-expect-error plain ES modules without declarations
+import { bundleWeb } from '../../scripts/bundle-web.mjs';
+// @ts-expect-error plain ES modules without declarations
+import { serve } from '../../scripts/serve.mjs';
+
+export const CHROMIUM = process.env['WASMUX_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface E2E { browser: Browser; url: string; close(): Promise<void>; }
+
+export async function startE2E(): Promise<E2E> {
+  await bundleWeb();
+  const server = await serve({ port: 0 }) as { url: string; close(): Promise<void> };
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return { browser, url: server.url, async close() { await browser.close(); await server.close(); } };
+}
+
+/** The terminal's text (the xterm.js buffer, through wasmux-terminal's screenText()). */
+export function screenText(page: Page): Promise<string> {
+  return page.evaluate(() => document.querySelector('wasmux-app')?.shadowRoot
+    ?.querySelector('wasmux-terminal')?.screenText() ?? '');
+}
+
+/** Waits until the terminal's text matches `re`; returns the text. */
+export async function waitForScreen(page: Page, re: RegExp, timeoutMs = 15_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await screenText(page);
+    if (re.test(text)) return text;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${re} on the terminal; it shows:\n${text}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Types a line at the terminal (focus first: xterm.js reads a hidden textarea). */
+export async function typeLine(page: Page, line: string): Promise<void> {
+  await page.locator('wasmux-terminal').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}

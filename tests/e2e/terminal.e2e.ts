@@ -1,0 +1,97 @@
+// The browser app end to end: the kernel in a SharedWorker, a shell on a pty in xterm.js, two pages on one
+// sandbox (issue 6).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startE2E, screenText, typeLine, waitForScreen, type E2E } from './browser.js';
+
+let e2e: E2E;
+beforeAll(async () => { e2e = await startE2E(); });
+afterAll(async () => { await e2e?.close(); });
+
+const PROMPT = /~ #$/;
+
+describe('browser terminal', () => {
+  it('boots to a prompt and runs a pipeline', async () => {
+    const ctx = await e2e.browser.newContext();
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(e2e.url);
+    await waitForScreen(page, PROMPT);
+    const promptAt = await page.locator('#prompt-time').textContent();
+    console.log(`first visit: ${promptAt} (page navigation start to the first shell output)`);
+    await typeLine(page, 'echo hello | tr a-z A-Z');
+    const text = await waitForScreen(page, /^HELLO$/m);
+    expect(text).toContain('echo hello | tr a-z A-Z');
+    expect(await page.locator('wasmux-app').locator('.status').textContent()).toContain('SharedWorker');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a second page in the same context sees the same sandbox', async () => {
+    const ctx = await e2e.browser.newContext();
+    const p1 = await ctx.newPage();
+    await p1.goto(e2e.url);
+    await waitForScreen(p1, PROMPT);
+    await typeLine(p1, 'echo written-in-page-1 > /tmp/shared && echo ok-$((6*7))');
+    await waitForScreen(p1, /^ok-42$/m);
+
+    const p2 = await ctx.newPage();
+    await p2.goto(e2e.url);
+    await waitForScreen(p2, PROMPT);
+    expect(await p2.locator('wasmux-app').locator('.status').textContent()).toContain('(running)');
+    await typeLine(p2, 'cat /tmp/shared');
+    await waitForScreen(p2, /^written-in-page-1$/m);
+    // Page 1's terminal is unaffected by page 2's.
+    expect(await screenText(p1)).not.toContain('cat /tmp/shared');
+    await ctx.close();
+  });
+
+  it('shows the exited state and restarts the shell', async () => {
+    const ctx = await e2e.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    await waitForScreen(page, PROMPT);
+    await typeLine(page, 'exit 3');
+    const bar = page.locator('wasmux-terminal').locator('.exited');
+    await bar.waitFor();
+    expect(await bar.textContent()).toContain('exit status 3');
+    await bar.locator('button').click();
+    await bar.waitFor({ state: 'detached' });
+    await waitForScreen(page, PROMPT);
+    await typeLine(page, 'echo again');
+    await waitForScreen(page, /^again$/m);
+    await ctx.close();
+  });
+
+  it("closing a page ends its shell (Web Locks) and leaves the other page working", async () => {
+    const ctx = await e2e.browser.newContext();
+    const p1 = await ctx.newPage();
+    await p1.goto(e2e.url);
+    await waitForScreen(p1, PROMPT);
+    await typeLine(p1, 'echo pid=$$');
+    const pid = (await waitForScreen(p1, /^pid=\d+$/m)).match(/^pid=(\d+)$/m)![1]!;
+    const p2 = await ctx.newPage();
+    await p2.goto(e2e.url);
+    await waitForScreen(p2, PROMPT);
+    await typeLine(p2, `kill -0 ${pid} && echo alive-${pid}`);
+    await waitForScreen(p2, new RegExp(`^alive-${pid}$`, 'm'));
+    await p1.close();
+    await typeLine(p2, `sleep 0.3; kill -0 ${pid} 2>/dev/null || echo gone-${pid}`);
+    await waitForScreen(p2, new RegExp(`^gone-${pid}$`, 'm'));
+    await typeLine(p2, 'echo still-$((1+1))');
+    await waitForScreen(p2, /^still-2$/m);
+    await ctx.close();
+  });
+
+  it('falls back to a dedicated Worker where SharedWorker does not exist', async () => {
+    const ctx = await e2e.browser.newContext();
+    await ctx.addInitScript(() => { delete (globalThis as { SharedWorker?: unknown }).SharedWorker; });
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    await waitForScreen(page, PROMPT);
+    expect(await page.locator('wasmux-app').locator('.status').textContent()).toContain('Worker (this tab)');
+    await typeLine(page, 'echo hello | tr a-z A-Z');
+    await waitForScreen(page, /^HELLO$/m);
+    await ctx.close();
+  });
+});
