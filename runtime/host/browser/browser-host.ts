@@ -18,7 +18,9 @@ export function browserKernelHost(log: (m: string) => void = (m) => console.erro
       queue.push(fn);
       if (queue.length === 1) channel.port2.postMessage(0);
     },
-    setTimer: (fn, ms) => setTimeout(fn, ms),
+    // Longer delays than 2^31-1 ms overflow to "now" in browsers; the scheduler sleeps again after an early
+    // wake, so a clamped timer just wakes it once every 24.8 days.
+    setTimer: (fn, ms) => setTimeout(fn, Math.min(ms, 0x7fffffff)),
     clearTimer: (h) => clearTimeout(h as number),
     now: () => performance.now(),
     wallclock: () => Date.now(),
