@@ -94,4 +94,44 @@ describe('browser terminal', () => {
     await waitForScreen(page, /^HELLO$/m);
     await ctx.close();
   });
+
+  it('Ctrl-C interrupts sleep 100; ps in one page lists the other page\'s shell', async () => {
+    const ctx = await e2e.browser.newContext();
+    const p1 = await ctx.newPage();
+    await p1.goto(e2e.url);
+    await waitForScreen(p1, PROMPT);
+    await typeLine(p1, 'echo pid=$$');
+    const pid = (await waitForScreen(p1, /^pid=\d+$/m)).match(/^pid=(\d+)$/m)![1]!;
+    await typeLine(p1, 'sleep 100');
+    await p1.waitForTimeout(200);
+    await p1.keyboard.press('Control+C');
+    await typeLine(p1, 'echo after-$?');
+    await waitForScreen(p1, /^after-130$/m, 5000);
+
+    const p2 = await ctx.newPage();
+    await p2.goto(e2e.url);
+    await waitForScreen(p2, PROMPT);
+    await typeLine(p2, `ps | grep -c "^ *${pid} "`);
+    await waitForScreen(p2, /^1$/m);
+    await ctx.close();
+  });
+
+  it('vi: open, type, save, quit', async () => {
+    const ctx = await e2e.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    await waitForScreen(page, PROMPT);
+    await typeLine(page, 'vi /tmp/note.txt');
+    await waitForScreen(page, /\/tmp\/note\.txt/);
+    await page.keyboard.type('ihello from vi');
+    await page.keyboard.press('Escape');
+    // vi waits briefly after ESC for the rest of an escape sequence (a key typed that fast is read as Alt+key).
+    await page.waitForTimeout(300);
+    await page.keyboard.type(':wq');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, PROMPT);
+    await typeLine(page, 'cat /tmp/note.txt | tr a-z A-Z');
+    await waitForScreen(page, /^HELLO FROM VI$/m);
+    await ctx.close();
+  });
 });
