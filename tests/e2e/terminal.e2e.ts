@@ -134,4 +134,15 @@ describe('browser terminal', () => {
     await waitForScreen(page, /^HELLO FROM VI$/m);
     await ctx.close();
   });
+
+  it('shows an error screen, not a blank page, when the browser lacks WebAssembly', async () => {
+    const ctx = await e2e.browser.newContext();
+    await ctx.addInitScript(() => { delete (globalThis as { WebAssembly?: unknown }).WebAssembly; });
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    const alert = page.locator('wasmux-app').locator('[role=alert]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('lacks WebAssembly');
+    await ctx.close();
+  });
 });

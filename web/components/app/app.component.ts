@@ -3,6 +3,15 @@ import { connectSandbox, type BootInfo, type SandboxClient } from '../../../runt
 import '../terminal/terminal.js';
 import styles from './app.styles.js';
 
+/** What the sandbox needs from the browser (a SharedWorker is preferred, a Worker is enough). */
+function missingFeatures(): string[] {
+  const missing: string[] = [];
+  if (typeof WebAssembly !== 'object') missing.push('WebAssembly');
+  if (typeof Worker === 'undefined' && typeof SharedWorker === 'undefined') missing.push('Web Workers');
+  if (typeof MessageChannel === 'undefined') missing.push('MessageChannel');
+  return missing;
+}
+
 /**
  * @summary The app shell: connects to the sandbox (the kernel in a SharedWorker), shows one terminal and a
  *   status bar with the boot figures (time to prompt, image size, where the kernel runs).
@@ -33,6 +42,11 @@ export default class WasmuxApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.sandbox) return;
+    const missing = missingFeatures();
+    if (missing.length > 0) {
+      this.error = `This browser cannot run wasmux: it lacks ${missing.join(', ')}.`;
+      return;
+    }
     try {
       this.sandbox = connectSandbox();
       this.sandbox.boot.then((b) => { this.boot = b; }, (e: Error) => { this.error = `The sandbox did not start: ${e.message}`; });

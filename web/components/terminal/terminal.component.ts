@@ -1,6 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
 import type { SandboxClient, TerminalSession } from '../../../runtime/host/browser/client.js';
 import styles from './terminal.styles.js';
 
@@ -11,7 +12,7 @@ function describeStatus(status: number): string {
 }
 
 /**
- * @summary A terminal (xterm.js) connected to a pty session in the sandbox; starts the shell when it has a
+ * @summary A terminal (xterm.js with the fit and web-links addons) connected to a pty session in the sandbox; starts the shell when it has a
  *   sandbox, shows a "process exited" bar with a restart button when the session leader exits.
  *
  * @fires wasmux-prompt - The session's first output arrived (the shell's prompt); detail: `{ at }`, the
@@ -55,6 +56,8 @@ export default class WasmuxTerminal extends LitElement {
       theme: { background: '#1e1e1e' },
     });
     term.loadAddon(this.fit);
+    // URLs in the output open in a new tab on click.
+    term.loadAddon(new WebLinksAddon());
     term.open(host);
     term.onData((d) => this.session?.write(d));
     term.onResize(({ cols, rows }) => this.session?.resize(cols, rows));
