@@ -32,8 +32,9 @@ export interface PtyOpenOptions {
 export interface SandboxErrorData { name: string; message: string; code: string; }
 
 export interface SandboxApi {
-  /** Waits until the kernel is up (fetching the image on first use). */
-  boot(): Promise<BootInfo>;
+  /** Waits until the kernel is up (fetching the image on first use). `onProgress` hears the image download
+   * (bytes so far, and the total when the server sent Content-Length, else 0) if it is still under way. */
+  boot(onProgress?: (loaded: number, total: number) => void): Promise<BootInfo>;
   /** Starts a program on a new pty; returns the session id. `onData` receives the terminal output,
    * `onExit` the wait status once the session leader exited (after all its output). */
   open(o: PtyOpenOptions, onData: (d: Uint8Array) => void, onExit: (status: number) => void): Promise<number>;

@@ -37,7 +37,15 @@ function pageLock(): Promise<string | undefined> {
   });
 }
 
-export function connectSandbox(workerUrl: string | URL = new URL('kernel-worker.js', document.baseURI)): SandboxClient {
+export interface ConnectOptions {
+  /** The worker script (kernel-worker.js beside the page by default). */
+  workerUrl?: string | URL;
+  /** Hears the image download while the kernel boots (bytes so far; total 0 when unknown). */
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+export function connectSandbox(o: ConnectOptions = {}): SandboxClient {
+  const workerUrl = o.workerUrl ?? new URL('kernel-worker.js', document.baseURI);
   let remote: Comlink.Remote<SandboxApi>;
   if (typeof SharedWorker !== 'undefined') {
     const w = new SharedWorker(workerUrl, { name: WORKER_NAME, extendedLifetime: true } as WorkerOptions);
@@ -47,7 +55,7 @@ export function connectSandbox(workerUrl: string | URL = new URL('kernel-worker.
   }
   const lock = pageLock();
   return {
-    boot: remote.boot(),
+    boot: remote.boot(o.onProgress ? Comlink.proxy(o.onProgress) : undefined),
     async openTerminal(o, onData, onExit) {
       const id = await remote.open({ ...o, ownerLock: o.ownerLock ?? await lock }, Comlink.proxy(onData), Comlink.proxy(onExit));
       return {

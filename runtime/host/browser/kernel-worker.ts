@@ -39,7 +39,7 @@ async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
   const url = new URL(WASMUX_IMAGE_URL, scope.location.href).href;
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot fetch the image ${url}: HTTP ${res.status}`);
-  const image = new Uint8Array(await res.arrayBuffer());
+  const image = await readWithProgress(res);
   const fetchMs = ms(performance.now());
   const kernel = createBrowserKernel({ image });
   startInit(kernel);
@@ -66,6 +66,32 @@ function startInit(kernel: Kernel): void {
   });
 }
 
+const progressListeners = new Set<(loaded: number, total: number) => void>();
+
+/** The response body, telling the pages waiting in boot() how far the download is (at most every 5%). */
+async function readWithProgress(res: Response): Promise<Uint8Array> {
+  const total = Number(res.headers.get('content-length') ?? 0);
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0, reported = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    if (total === 0 || loaded - reported >= total / 20 || loaded === total) {
+      reported = loaded;
+      for (const cb of progressListeners) void cb(loaded, total);
+    }
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
+}
+
 function getKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
   booting ??= bootKernel().catch((e) => { booting = null; throw e; });
   return booting;
@@ -82,8 +108,10 @@ function closeWithOwner(id: number, lock: string): void {
 }
 
 const api: SandboxApi = {
-  async boot() {
-    const { info } = await getKernel();
+  async boot(onProgress) {
+    if (onProgress) progressListeners.add(onProgress);
+    let info: BootInfo;
+    try { ({ info } = await getKernel()); } finally { if (onProgress) progressListeners.delete(onProgress); }
     const reused = bootedOnce;
     bootedOnce = true;
     return { ...info, reused };

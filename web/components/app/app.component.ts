@@ -22,11 +22,14 @@ export default class WasmuxApp extends LitElement {
   static override styles = styles;
   static override properties = {
     boot: { state: true },
+    download: { state: true },
     promptAt: { state: true },
     error: { state: true },
   };
 
   declare protected boot: BootInfo | null;
+  /** The image download while the kernel boots: [bytes so far, total or 0]. */
+  declare protected download: [number, number] | null;
   /** performance.now() when the first prompt appeared: the page's time to prompt. */
   declare promptAt: number | null;
   declare protected error: string | null;
@@ -35,6 +38,7 @@ export default class WasmuxApp extends LitElement {
   constructor() {
     super();
     this.boot = null;
+    this.download = null;
     this.promptAt = null;
     this.error = null;
   }
@@ -48,7 +52,7 @@ export default class WasmuxApp extends LitElement {
       return;
     }
     try {
-      this.sandbox = connectSandbox();
+      this.sandbox = connectSandbox({ onProgress: (loaded, total) => { this.download = [loaded, total]; } });
       this.sandbox.boot.then((b) => { this.boot = b; }, (e: Error) => { this.error = `The sandbox did not start: ${e.message}`; });
     } catch (e) {
       this.error = `This browser cannot run wasmux: ${(e as Error).message}`;
@@ -59,6 +63,14 @@ export default class WasmuxApp extends LitElement {
     this.promptAt ??= Math.round(e.detail.at);
   }
 
+  private renderDownload([loaded, total]: [number, number]) {
+    const mib = (n: number): string => (n / 1048576).toFixed(1);
+    return html`<span class="download">
+      <progress max=${total || 1} .value=${total ? loaded : 0} aria-label="Downloading the image"></progress>
+      image ${mib(loaded)}${total ? ` / ${mib(total)}` : ''} MiB
+    </span>`;
+  }
+
   protected override render() {
     if (this.error) return html`<div class="error" role="alert">${this.error}</div>`;
     const b = this.boot;
@@ -66,6 +78,7 @@ export default class WasmuxApp extends LitElement {
       <wasmux-terminal .sandbox=${this.sandbox ?? undefined} @wasmux-prompt=${this.onPrompt}></wasmux-terminal>
       <div part="status" class="status">
         <span>${b ? (b.hostKind === 'shared-worker' ? 'kernel: SharedWorker' : 'kernel: Worker (this tab)') : 'booting…'}</span>
+        ${!b && this.download ? this.renderDownload(this.download) : ''}
         ${b ? html`<span>image ${(b.imageBytes / 1048576).toFixed(1)} MiB${b.reused ? ' (running)' : ''}</span>` : ''}
         ${this.promptAt !== null ? html`<span id="prompt-time">prompt at ${this.promptAt} ms</span>` : ''}
       </div>

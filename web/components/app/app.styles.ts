@@ -19,6 +19,10 @@ export default css`
     background: #007acc;
     color: #fff;
   }
+  .download progress {
+    width: 8rem;
+    vertical-align: middle;
+  }
   .error {
     margin: 2rem;
     padding: 1rem 1.5rem;
