@@ -45,7 +45,7 @@ if (shot) {
   const p = await ctx.newPage();
   await p.goto(s.url);
   await promptAt(p);
-  await p.locator('wasmux-terminal').click();
+  await p.locator('wasmux-terminal:not([hidden])').click();
   for (const line of ['echo hello | tr a-z A-Z', 'uname -a', 'ls /']) {
     await p.keyboard.type(line);
     await p.keyboard.press('Enter');

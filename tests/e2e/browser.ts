@@ -19,10 +19,13 @@ export async function startE2E(): Promise<E2E> {
   return { browser, url: server.url, async close() { await browser.close(); await server.close(); } };
 }
 
-/** The terminal's text (the xterm.js buffer, through wasmux-terminal's screenText()). */
+/** The shown terminal (the app has one per tab). */
+export const TERMINAL = 'wasmux-terminal:not([hidden])';
+
+/** The shown terminal's text (the xterm.js buffer, through wasmux-terminal's screenText()). */
 export function screenText(page: Page): Promise<string> {
-  return page.evaluate(() => document.querySelector('wasmux-app')?.shadowRoot
-    ?.querySelector('wasmux-terminal')?.screenText() ?? '');
+  return page.evaluate((sel) => document.querySelector('wasmux-app')?.shadowRoot
+    ?.querySelector<HTMLElement & { screenText(): string }>(sel)?.screenText() ?? '', TERMINAL);
 }
 
 /** Waits until the terminal's text matches `re`; returns the text. */
@@ -38,7 +41,7 @@ export async function waitForScreen(page: Page, re: RegExp, timeoutMs = 15_000):
 
 /** Types a line at the terminal (focus first: xterm.js reads a hidden textarea). */
 export async function typeLine(page: Page, line: string): Promise<void> {
-  await page.locator('wasmux-terminal').click();
+  await page.locator(TERMINAL).click();
   await page.keyboard.type(line);
   await page.keyboard.press('Enter');
 }

@@ -1,7 +1,7 @@
 // The browser app end to end: the kernel in a SharedWorker, a shell on a pty in xterm.js, two pages on one
 // sandbox (issue 6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2E, screenText, typeLine, waitForScreen, type E2E } from './browser.js';
+import { startE2E, screenText, typeLine, waitForScreen, TERMINAL, type E2E } from './browser.js';
 
 let e2e: E2E;
 beforeAll(async () => { e2e = await startE2E(); });
@@ -52,7 +52,7 @@ describe('browser terminal', () => {
     await page.goto(e2e.url);
     await waitForScreen(page, PROMPT);
     await typeLine(page, 'exit 3');
-    const bar = page.locator('wasmux-terminal').locator('.exited');
+    const bar = page.locator(TERMINAL).locator('.exited');
     await bar.waitFor();
     expect(await bar.textContent()).toContain('exit status 3');
     await bar.locator('button').click();
@@ -143,6 +143,27 @@ describe('browser terminal', () => {
     const alert = page.locator('wasmux-app').locator('[role=alert]');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('lacks WebAssembly');
+    await ctx.close();
+  });
+
+  it('terminals in tabs: each its own shell, hidden ones keep their screen, closing one ends its shell', async () => {
+    const ctx = await e2e.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    await waitForScreen(page, PROMPT);
+    await typeLine(page, 'echo first-$$');
+    const pid1 = (await waitForScreen(page, /^first-\d+$/m)).match(/^first-(\d+)$/m)![1]!;
+    await page.locator('wasmux-app').locator('button.add').click();
+    await waitForScreen(page, PROMPT);
+    expect(await screenText(page)).not.toContain('first-');
+    await typeLine(page, 'echo second-$$');
+    const pid2 = (await waitForScreen(page, /^second-\d+$/m)).match(/^second-(\d+)$/m)![1]!;
+    expect(pid2).not.toBe(pid1);
+    await page.locator('wasmux-app').locator('.tab', { hasText: 'sh 1' }).click();
+    expect(await screenText(page)).toContain(`first-${pid1}`);
+    await page.locator('wasmux-app').locator('.tab', { hasText: 'sh 2' }).locator('button.close').click();
+    await typeLine(page, `sleep 0.3; kill -0 ${pid2} 2>/dev/null || echo closed-${pid2}`);
+    await waitForScreen(page, new RegExp(`^closed-${pid2}$`, 'm'));
     await ctx.close();
   });
 });

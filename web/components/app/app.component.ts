@@ -1,4 +1,5 @@
 import { LitElement, html } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { connectSandbox, type BootInfo, type SandboxClient } from '../../../runtime/host/browser/client.js';
 import '../terminal/terminal.js';
 import styles from './app.styles.js';
@@ -13,9 +14,11 @@ function missingFeatures(): string[] {
 }
 
 /**
- * @summary The app shell: connects to the sandbox (the kernel in a SharedWorker), shows one terminal and a
- *   status bar with the boot figures (time to prompt, image size, where the kernel runs).
+ * @summary The app shell: connects to the sandbox (the kernel in a SharedWorker), shows terminals in tabs
+ *   (each its own shell; hidden tabs keep running) and a status bar with the boot figures (time to prompt,
+ *   image size, where the kernel runs).
  *
+ * @csspart tabs - The tab bar.
  * @csspart status - The status bar.
  */
 export default class WasmuxApp extends LitElement {
@@ -23,6 +26,8 @@ export default class WasmuxApp extends LitElement {
   static override properties = {
     boot: { state: true },
     download: { state: true },
+    tabs: { state: true },
+    active: { state: true },
     promptAt: { state: true },
     error: { state: true },
   };
@@ -33,12 +38,18 @@ export default class WasmuxApp extends LitElement {
   /** performance.now() when the first prompt appeared: the page's time to prompt. */
   declare promptAt: number | null;
   declare protected error: string | null;
+  /** The terminal tabs (ids) and the one shown. */
+  declare protected tabs: number[];
+  declare protected active: number;
   protected sandbox: SandboxClient | null = null;
+  private nextTab = 2;
 
   constructor() {
     super();
     this.boot = null;
     this.download = null;
+    this.tabs = [1];
+    this.active = 1;
     this.promptAt = null;
     this.error = null;
   }
@@ -63,6 +74,25 @@ export default class WasmuxApp extends LitElement {
     this.promptAt ??= Math.round(e.detail.at);
   }
 
+  /** Open a new terminal tab and show it. */
+  addTerminal(): void {
+    const id = this.nextTab++;
+    this.tabs = [...this.tabs, id];
+    this.select(id);
+  }
+
+  private select(id: number): void {
+    this.active = id;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`wasmux-terminal[data-tab="${id}"]`)?.focus());
+  }
+
+  private closeTab(id: number): void {
+    const i = this.tabs.indexOf(id);
+    this.tabs = this.tabs.filter((t) => t !== id);
+    if (this.tabs.length === 0) { this.addTerminal(); return; }
+    if (this.active === id) this.select(this.tabs[Math.min(i, this.tabs.length - 1)]!);
+  }
+
   private renderDownload([loaded, total]: [number, number]) {
     const mib = (n: number): string => (n / 1048576).toFixed(1);
     return html`<span class="download">
@@ -75,7 +105,18 @@ export default class WasmuxApp extends LitElement {
     if (this.error) return html`<div class="error" role="alert">${this.error}</div>`;
     const b = this.boot;
     return html`
-      <wasmux-terminal .sandbox=${this.sandbox ?? undefined} @wasmux-prompt=${this.onPrompt}></wasmux-terminal>
+      <div part="tabs" class="tabs" role="tablist">
+        ${repeat(this.tabs, (id) => id, (id, i) => html`
+          <span class="tab" role="tab" aria-selected=${id === this.active} @click=${() => this.select(id)}>
+            sh ${i + 1}
+            <button class="close" title="Close" aria-label="Close terminal ${i + 1}"
+              @click=${(e: Event) => { e.stopPropagation(); this.closeTab(id); }}>×</button>
+          </span>`)}
+        <button class="add" title="New terminal" aria-label="New terminal" @click=${() => this.addTerminal()}>+</button>
+      </div>
+      ${repeat(this.tabs, (id) => id, (id) => html`
+        <wasmux-terminal data-tab=${id} ?hidden=${id !== this.active} role="tabpanel"
+          .sandbox=${this.sandbox ?? undefined} @wasmux-prompt=${this.onPrompt}></wasmux-terminal>`)}
       <div part="status" class="status">
         <span>${b ? (b.hostKind === 'shared-worker' ? 'kernel: SharedWorker' : 'kernel: Worker (this tab)') : 'booting…'}</span>
         ${!b && this.download ? this.renderDownload(this.download) : ''}

@@ -12,6 +12,37 @@ export default css`
   wasmux-terminal {
     flex: 1;
   }
+  wasmux-terminal[hidden] {
+    display: none;
+  }
+  .tabs {
+    display: flex;
+    align-items: stretch;
+    background: #252526;
+  }
+  .tab {
+    display: flex;
+    align-items: center;
+    gap: 0.4rem;
+    padding: 0.3rem 0.4rem 0.3rem 0.8rem;
+    cursor: pointer;
+    color: #aaa;
+  }
+  .tab[aria-selected='true'] {
+    color: #fff;
+    background: #1e1e1e;
+  }
+  .tabs button {
+    border: 0;
+    background: none;
+    color: inherit;
+    font: inherit;
+    cursor: pointer;
+  }
+  .tabs .add {
+    padding: 0 0.8rem;
+    color: #aaa;
+  }
   .status {
     display: flex;
     gap: 1.5rem;
