@@ -166,4 +166,25 @@ describe('browser terminal', () => {
     await waitForScreen(page, new RegExp(`^closed-${pid2}$`, 'm'));
     await ctx.close();
   });
+
+  it('the bell fires wasmux-bell; Ctrl+Shift+C copies the selection', async () => {
+    const ctx = await e2e.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    await waitForScreen(page, PROMPT);
+    await page.evaluate(() => {
+      (globalThis as { bells?: number }).bells = 0;
+      document.addEventListener('wasmux-bell', () => { (globalThis as { bells?: number }).bells! += 1; });
+    });
+    await typeLine(page, "printf '\\a'; echo rang");
+    await waitForScreen(page, /^rang$/m);
+    await expect.poll(() => page.evaluate(() => (globalThis as { bells?: number }).bells)).toBe(1);
+
+    await page.locator(TERMINAL).click();
+    await page.evaluate(() => document.querySelector('wasmux-app')!.shadowRoot!
+      .querySelector<HTMLElement & { selectAll(): void }>('wasmux-terminal:not([hidden])')!.selectAll());
+    await page.keyboard.press('Control+Shift+C');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('rang');
+    await ctx.close();
+  });
 });

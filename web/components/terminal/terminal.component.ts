@@ -18,6 +18,7 @@ function describeStatus(status: number): string {
  * @fires wasmux-prompt - The session's first output arrived (the shell's prompt); detail: `{ at }`, the
  *   page's performance.now().
  * @fires wasmux-exit - The session's program exited; detail: `{ status }`, the wait status.
+ * @fires wasmux-bell - The program rang the bell (BEL); the element also flashes (attribute `ringing`).
  *
  * @csspart terminal - The element xterm.js renders into.
  * @csspart exited - The bar shown after the program exited.
@@ -60,6 +61,16 @@ export default class WasmuxTerminal extends LitElement {
     term.loadAddon(new WebLinksAddon());
     term.open(host);
     term.onData((d) => this.session?.write(d));
+    term.onBell(() => this.ring());
+    // Ctrl+Shift+C copies the selection (Ctrl+C is the terminal's interrupt); pasting (Ctrl+V, Ctrl+Shift+V,
+    // the context menu) reaches xterm.js's textarea as a paste event and is sent as typed input.
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type === 'keydown' && e.ctrlKey && e.shiftKey && e.code === 'KeyC' && term.hasSelection()) {
+        void navigator.clipboard?.writeText(term.getSelection()).catch(() => {});
+        return false;
+      }
+      return true;
+    });
     term.onResize(({ cols, rows }) => this.session?.resize(cols, rows));
     this.term = term;
     this.resizeObserver = new ResizeObserver(() => this.fitNow());
@@ -92,6 +103,9 @@ export default class WasmuxTerminal extends LitElement {
 
   override focus(): void { this.term?.focus(); }
 
+  /** Select the whole buffer (then Ctrl+Shift+C copies it). */
+  selectAll(): void { this.term?.selectAll(); }
+
   /** The terminal's text, one line per row of the buffer, trailing blanks removed (tests, accessibility). */
   screenText(): string {
     const buf = this.term?.buffer.active;
@@ -99,6 +113,13 @@ export default class WasmuxTerminal extends LitElement {
     const lines: string[] = [];
     for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
     return lines.join('\n').trimEnd();
+  }
+
+  /** The bell (BEL, ^G): a short visual flash, and an event for the app (sound, notification). */
+  private ring(): void {
+    this.toggleAttribute('ringing', true);
+    setTimeout(() => this.toggleAttribute('ringing', false), 150);
+    this.dispatchEvent(new CustomEvent('wasmux-bell', { bubbles: true, composed: true }));
   }
 
   private fitNow(): void {

@@ -11,6 +11,10 @@ export default css`
     min-height: 10rem;
     background: #1e1e1e;
   }
+  :host([ringing]) {
+    outline: 2px solid #e5c07b;
+    outline-offset: -2px;
+  }
   .terminal-host {
     position: absolute;
     inset: 0.25rem 0 0 0.5rem;

@@ -10,5 +10,6 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'wasmux-prompt': CustomEvent<{ at: number }>;
     'wasmux-exit': CustomEvent<{ status: number }>;
+    'wasmux-bell': CustomEvent<undefined>;
   }
 }
