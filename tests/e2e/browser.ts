@@ -6,6 +6,9 @@ import { bundleWeb } from '../../scripts/bundle-web.mjs';
 // @ts-expect-error plain ES modules without declarations
 import { serve } from '../../scripts/serve.mjs';
 
+export { serve };
+export const WEB_DIR = new URL('../../dist/web/', import.meta.url).pathname;
+
 export const CHROMIUM = process.env['WASMUX_CHROMIUM'] ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];

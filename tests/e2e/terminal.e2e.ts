@@ -1,7 +1,10 @@
 // The browser app end to end: the kernel in a SharedWorker, a shell on a pty in xterm.js, two pages on one
 // sandbox (issue 6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startE2E, screenText, typeLine, waitForScreen, TERMINAL, type E2E } from './browser.js';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, startE2E, screenText, typeLine, waitForScreen, TERMINAL, WEB_DIR, type E2E } from './browser.js';
 
 let e2e: E2E;
 beforeAll(async () => { e2e = await startE2E(); });
@@ -186,5 +189,35 @@ describe('browser terminal', () => {
     await page.keyboard.press('Control+Shift+C');
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('rang');
     await ctx.close();
+  });
+
+  it('shows an error screen when the worker script cannot be loaded', async () => {
+    const ctx = await e2e.browser.newContext();
+    await ctx.route('**/kernel-worker.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    const alert = page.locator('wasmux-app').locator('[role=alert]');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toMatch(/The sandbox did not start: the kernel worker .* failed to start/);
+    await ctx.close();
+  });
+
+  it('shows an error screen when the image cannot be fetched', async () => {
+    // Playwright's routing does not see a SharedWorker's requests: serve a copy of the app without the image.
+    const dir = mkdtempSync(join(tmpdir(), 'wasmux-noimage-'));
+    for (const f of ['index.html', 'app.js', 'kernel-worker.js']) copyFileSync(join(WEB_DIR, f), join(dir, f));
+    const server = await serve({ dir, port: 0 }) as { url: string; close(): Promise<void> };
+    try {
+      const ctx = await e2e.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(server.url);
+      const alert = page.locator('wasmux-app').locator('[role=alert]');
+      await alert.waitFor({ timeout: 10_000 });
+      expect(await alert.textContent()).toMatch(/The sandbox did not start: cannot fetch the image .*: HTTP 404/);
+      await ctx.close();
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true });
+    }
   });
 });

@@ -47,17 +47,27 @@ export interface ConnectOptions {
 export function connectSandbox(o: ConnectOptions = {}): SandboxClient {
   const workerUrl = o.workerUrl ?? new URL('kernel-worker.js', document.baseURI);
   let remote: Comlink.Remote<SandboxApi>;
+  let worker: SharedWorker | Worker;
   if (typeof SharedWorker !== 'undefined') {
     const w = new SharedWorker(workerUrl, { name: WORKER_NAME, extendedLifetime: true } as WorkerOptions);
     remote = Comlink.wrap<SandboxApi>(w.port);
+    worker = w;
   } else {
-    remote = Comlink.wrap<SandboxApi>(new Worker(workerUrl, { name: WORKER_NAME }));
+    const w = new Worker(workerUrl, { name: WORKER_NAME });
+    remote = Comlink.wrap<SandboxApi>(w);
+    worker = w;
   }
+  // A worker that fails to load or to start (404, syntax error) only says so with an error event; without
+  // this, every call would wait forever on a port nobody listens to.
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', () => reject(new Error(`the kernel worker ${String(workerUrl)} failed to start`)), { once: true });
+  });
+  failed.catch(() => {});
   const lock = pageLock();
   return {
-    boot: remote.boot(o.onProgress ? Comlink.proxy(o.onProgress) : undefined),
+    boot: Promise.race([remote.boot(o.onProgress ? Comlink.proxy(o.onProgress) : undefined), failed]),
     async openTerminal(o, onData, onExit) {
-      const id = await remote.open({ ...o, ownerLock: o.ownerLock ?? await lock }, Comlink.proxy(onData), Comlink.proxy(onExit));
+      const id = await Promise.race([failed, remote.open({ ...o, ownerLock: o.ownerLock ?? await lock }, Comlink.proxy(onData), Comlink.proxy(onExit))]);
       return {
         id,
         write: (d) => { void remote.write(id, d); },

@@ -133,23 +133,32 @@ export default class WasmuxTerminal extends LitElement {
     this.exitStatus = null;
     let first = true;
     this.starting = true;
-    const session = await sandbox.openTerminal(
-      { cols: term.cols, rows: term.rows, argv: this.argv },
-      (d) => {
-        if (gen !== this.generation) return;
-        term.write(d);
-        if (first) {
-          first = false;
-          this.dispatchEvent(new CustomEvent('wasmux-prompt', { detail: { at: performance.now() }, bubbles: true, composed: true }));
-        }
-      },
-      (status) => {
-        if (gen !== this.generation) return;
-        this.session = null;
-        this.exitStatus = status;
-        this.dispatchEvent(new CustomEvent('wasmux-exit', { detail: { status }, bubbles: true, composed: true }));
-      },
-    ).finally(() => { this.starting = false; });
+    let session: TerminalSession;
+    try {
+      session = await sandbox.openTerminal(
+        { cols: term.cols, rows: term.rows, argv: this.argv },
+        (d) => {
+          if (gen !== this.generation) return;
+          term.write(d);
+          if (first) {
+            first = false;
+            this.dispatchEvent(new CustomEvent('wasmux-prompt', { detail: { at: performance.now() }, bubbles: true, composed: true }));
+          }
+        },
+        (status) => {
+          if (gen !== this.generation) return;
+          this.session = null;
+          this.exitStatus = status;
+          this.dispatchEvent(new CustomEvent('wasmux-exit', { detail: { status }, bubbles: true, composed: true }));
+        },
+      );
+    } catch (e) {
+      // The app shell shows why the sandbox did not start; the terminal says it cannot open.
+      if (gen === this.generation) term.write(`\r\n\x1b[31mwasmux: cannot open a terminal: ${(e as Error).message}\x1b[0m\r\n`);
+      return;
+    } finally {
+      this.starting = false;
+    }
     if (gen !== this.generation) { session.close(); return; }
     this.session = session;
     // The size may have changed while the session was opening.
