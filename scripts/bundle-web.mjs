@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Builds the browser app into dist/web/: index.html, app.js (the page: web/main.ts), kernel-worker.js (the
-// kernel's SharedWorker: runtime/host/browser/kernel-worker.ts) and the image under a revisioned name,
-// rootfs.<sha256 prefix>.img, whose URL is compiled into the worker. The dev server (scripts/serve.mjs) caches
+// Builds the browser app into dist/web/: index.html, manifest.webmanifest and its icons (scripts/icons.mjs),
+// app.js (the page: web/main.ts), kernel-worker.js (the kernel's SharedWorker:
+// runtime/host/browser/kernel-worker.ts) and the image under a revisioned name, rootfs.<sha256 prefix>.img,
+// whose URL is compiled into the worker. The dev server (scripts/serve.mjs) caches
 // revisioned files forever and revalidates everything else.
 //   node scripts/bundle-web.mjs [--image FILE]
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { renderIcon } from './icons.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +33,8 @@ export async function bundleWeb({ image = join(root, 'build/rootfs.img'), outdir
       loader: { '.css': 'text' } }),
   ]);
   copyFileSync(join(root, 'web/index.html'), join(outdir, 'index.html'));
+  copyFileSync(join(root, 'manifest.webmanifest'), join(outdir, 'manifest.webmanifest'));
+  for (const size of [192, 512]) writeFileSync(join(outdir, `icon-${size}.png`), renderIcon(size));
   return { outdir, imageName };
 }
 

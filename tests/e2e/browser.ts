@@ -6,7 +6,7 @@ import { bundleWeb } from '../../scripts/bundle-web.mjs';
 // @ts-expect-error plain ES modules without declarations
 import { serve } from '../../scripts/serve.mjs';
 
-export { serve };
+export { bundleWeb, serve };
 export const WEB_DIR = new URL('../../dist/web/', import.meta.url).pathname;
 
 export const CHROMIUM = process.env['WASMUX_CHROMIUM'] ?? '/usr/bin/chromium';
