@@ -8,7 +8,7 @@ export interface BootInfo {
   readonly hostKind: 'shared-worker' | 'dedicated-worker';
   readonly imageUrl: string;
   readonly imageBytes: number;
-  /** Worker start to image downloaded, and to the kernel created (image mounted). */
+  /** Worker start to image downloaded, and to the kernel created (image mounted, init started). */
   readonly fetchMs: number;
   readonly kernelMs: number;
   /** True when this page connected to a kernel that was already running (another tab booted it). */
