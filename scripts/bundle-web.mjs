@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Builds the browser app into dist/web/: index.html, manifest.webmanifest and its icons (scripts/icons.mjs),
 // app.js (the page: web/main.ts), kernel-worker.js (the kernel's SharedWorker:
-// runtime/host/browser/kernel-worker.ts) and the image under a revisioned name, rootfs.<sha256 prefix>.img,
-// whose URL is compiled into the worker. The dev server (scripts/serve.mjs) caches
+// runtime/host/browser/kernel-worker.ts), the image under a revisioned name, rootfs.<sha256 prefix>.img,
+// whose URL is compiled into the worker, and sw.js (sw/sw.ts with workbox's precache list injected). The dev server (scripts/serve.mjs) caches
 // revisioned files forever and revalidates everything else.
 //   node scripts/bundle-web.mjs [--image FILE]
 import { build } from 'esbuild';
+import { injectManifest } from 'workbox-build';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -35,11 +36,22 @@ export async function bundleWeb({ image = join(root, 'build/rootfs.img'), outdir
   copyFileSync(join(root, 'web/index.html'), join(outdir, 'index.html'));
   copyFileSync(join(root, 'manifest.webmanifest'), join(outdir, 'manifest.webmanifest'));
   for (const size of [192, 512]) writeFileSync(join(outdir, `icon-${size}.png`), renderIcon(size));
-  return { outdir, imageName };
+  // The service worker last: its precache list covers everything above, with a content hash as the revision
+  // of files whose URL is not revisioned (the image's URL is, so its revision is its name).
+  const sw = join(outdir, 'sw.js');
+  await build({ ...common, entryPoints: [join(root, 'sw/sw.ts')], outfile: sw, format: 'iife', sourcemap: false });
+  const { count, size, warnings } = await injectManifest({
+    swSrc: sw, swDest: sw, globDirectory: outdir,
+    globPatterns: ['index.html', 'app.js', 'kernel-worker.js', 'manifest.webmanifest', 'icon-*.png', 'rootfs.*.img'],
+    dontCacheBustURLsMatching: /\.[0-9a-f]{12}\.img$/,
+    maximumFileSizeToCacheInBytes: 256 * 1024 * 1024,
+  });
+  if (warnings.length > 0) throw new Error(`workbox injectManifest: ${warnings.join('; ')}`);
+  return { outdir, imageName, precache: { count, size } };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const i = process.argv.indexOf('--image');
-  const { outdir, imageName } = await bundleWeb(i > 0 ? { image: resolve(process.argv[i + 1]) } : {});
-  console.log(`bundled ${outdir} (image ${imageName})`);
+  const { outdir, imageName, precache } = await bundleWeb(i > 0 ? { image: resolve(process.argv[i + 1]) } : {});
+  console.log(`bundled ${outdir} (image ${imageName}; service worker precaches ${precache.count} files, ${(precache.size / 1048576).toFixed(1)} MiB)`);
 }

@@ -1,6 +1,7 @@
 import { LitElement, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { connectSandbox, type BootInfo, type SandboxClient } from '../../../runtime/host/browser/client.js';
+import { registerServiceWorker, type ServiceWorkerHandle } from '../../service-worker.js';
 import '../terminal/terminal.js';
 import styles from './app.styles.js';
 
@@ -19,7 +20,7 @@ function missingFeatures(): string[] {
  *   image size, where the kernel runs).
  *
  * @csspart tabs - The tab bar.
- * @csspart status - The status bar.
+ * @csspart status - The status bar (also announces a waiting new version, applied on request).
  */
 export default class WasmuxApp extends LitElement {
   static override styles = styles;
@@ -27,6 +28,7 @@ export default class WasmuxApp extends LitElement {
     boot: { state: true },
     download: { state: true },
     tabs: { state: true },
+    pendingUpdate: { state: true },
     active: { state: true },
     promptAt: { state: true },
     error: { state: true },
@@ -41,6 +43,8 @@ export default class WasmuxApp extends LitElement {
   /** The terminal tabs (ids) and the one shown. */
   declare protected tabs: number[];
   declare protected active: number;
+  /** A new version of the app is installed and waiting (the service worker). */
+  declare protected pendingUpdate: ServiceWorkerHandle | null;
   protected sandbox: SandboxClient | null = null;
   private nextTab = 2;
 
@@ -48,6 +52,7 @@ export default class WasmuxApp extends LitElement {
     super();
     this.boot = null;
     this.download = null;
+    this.pendingUpdate = null;
     this.tabs = [1];
     this.active = 1;
     this.promptAt = null;
@@ -62,6 +67,7 @@ export default class WasmuxApp extends LitElement {
       this.error = `This browser cannot run wasmux: it lacks ${missing.join(', ')}.`;
       return;
     }
+    registerServiceWorker((h) => { this.pendingUpdate = h; });
     try {
       this.sandbox = connectSandbox({ onProgress: (loaded, total) => { this.download = [loaded, total]; } });
       this.sandbox.boot.then((b) => { this.boot = b; }, (e: Error) => { this.error = `The sandbox did not start: ${e.message}`; });
@@ -122,6 +128,8 @@ export default class WasmuxApp extends LitElement {
         ${!b && this.download ? this.renderDownload(this.download) : ''}
         ${b ? html`<span>image ${(b.imageBytes / 1048576).toFixed(1)} MiB${b.reused ? ' (running)' : ''}</span>` : ''}
         ${this.promptAt !== null ? html`<span id="prompt-time">prompt at ${this.promptAt} ms</span>` : ''}
+        ${this.pendingUpdate ? html`<span class="update" role="status">A new version is ready.
+          <button @click=${() => this.pendingUpdate?.applyUpdate()}>Reload to update</button></span>` : ''}
       </div>
     `;
   }

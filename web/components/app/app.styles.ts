@@ -50,6 +50,13 @@ export default css`
     background: #007acc;
     color: #fff;
   }
+  .update {
+    margin-left: auto;
+  }
+  .update button {
+    font: inherit;
+    cursor: pointer;
+  }
   .download progress {
     width: 8rem;
     vertical-align: middle;
