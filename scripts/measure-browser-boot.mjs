@@ -3,8 +3,13 @@
 //   cold    a new browser context (empty HTTP cache, no kernel): navigation start to the first shell output;
 //   second  a second page of the same context (the kernel is running): the same figure;
 //   reload  page 1 reloaded (its shell ends, the kernel stays): the same figure;
+//   warm    the browser restarted on a profile that visited before (the service worker's cache; a new kernel):
+//           the same figure;
 // plus, for the cold runs, the worker's own clock: image fetched, kernel created (ms from the worker's start).
 //   node scripts/measure-browser-boot.mjs [--runs N] [--screenshot FILE]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { bundleWeb } from './bundle-web.mjs';
 import { serve } from './serve.mjs';
@@ -13,17 +18,18 @@ const arg = (n) => { const i = process.argv.indexOf(n); return i > 0 ? process.a
 const runs = Number(arg('--runs') ?? 10);
 await bundleWeb();
 const s = await serve({ port: 0 });
-const browser = await chromium.launch({
+const launchOptions = {
   executablePath: process.env.WASMUX_CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+};
+const browser = await chromium.launch(launchOptions);
 const promptAt = async (page) => {
   const el = page.locator('#prompt-time');
   await el.waitFor();
   return Number((await el.textContent()).match(/\d+/)[0]);
 };
-const r = { cold: [], second: [], reload: [], fetch: [], kernel: [] };
+const r = { cold: [], second: [], reload: [], warm: [], fetch: [], kernel: [] };
 for (let i = 0; i < runs; i++) {
   const ctx = await browser.newContext();
   const p = await ctx.newPage();
@@ -39,6 +45,17 @@ for (let i = 0; i < runs; i++) {
   r.reload.push(await promptAt(p));
   await ctx.close();
 }
+const profile = mkdtempSync(join(tmpdir(), 'wasmux-profile-'));
+for (let i = 0; i <= runs; i++) {
+  const ctx = await chromium.launchPersistentContext(profile, launchOptions);
+  const p = ctx.pages()[0] ?? await ctx.newPage();
+  await p.goto(s.url);
+  const t = await promptAt(p);
+  if (i === 0) await p.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  else r.warm.push(t);
+  await ctx.close();
+}
+rmSync(profile, { recursive: true, force: true });
 const shot = arg('--screenshot');
 if (shot) {
   const ctx = await browser.newContext({ viewport: { width: 720, height: 300 } });
