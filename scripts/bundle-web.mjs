@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the browser app into dist/web/: index.html, manifest.webmanifest and its icons (scripts/icons.mjs),
-// app.js (the page: web/main.ts), kernel-worker.js (the kernel's SharedWorker:
-// runtime/host/browser/kernel-worker.ts), the image under a revisioned name, rootfs.<sha256 prefix>.img,
-// whose URL is compiled into the worker, and sw.js (sw/sw.ts with workbox's precache list injected). The dev server (scripts/serve.mjs) caches
+// app.js (the page: web/main.ts), kernel-worker.<sha256 prefix>.js (the kernel's SharedWorker:
+// runtime/host/browser/kernel-worker.ts; its name compiled into the page), the image under a revisioned
+// name, rootfs.<sha256 prefix>.img, whose URL is compiled into the worker, and sw.js (sw/sw.ts with
+// workbox's precache list injected). The dev server (scripts/serve.mjs) caches
 // revisioned files forever and revalidates everything else.
 //   node scripts/bundle-web.mjs [--image FILE]
 import { build } from 'esbuild';
@@ -26,28 +27,33 @@ export async function bundleWeb({ image = join(root, 'build/rootfs.img'), outdir
   if (!existsSync(imageOut)) copyFileSync(image, imageOut);
   const common = { bundle: true, platform: 'browser', target: 'chrome120', sourcemap: true, logLevel: 'warning',
     legalComments: 'none', minify: true };
-  await Promise.all([
-    build({ ...common, entryPoints: [join(root, 'runtime/host/browser/kernel-worker.ts')],
-      outfile: join(outdir, 'kernel-worker.js'), format: 'iife',
-      define: { WASMUX_IMAGE_URL: JSON.stringify(imageName) } }),
-    build({ ...common, entryPoints: [join(root, 'web/main.ts')], outfile: join(outdir, 'app.js'), format: 'esm',
-      loader: { '.css': 'text' } }),
-  ]);
+  // The worker's URL is revisioned too: a SharedWorker is identified by its URL (and name), so a new build
+  // gets a new kernel instead of talking to a running one of the old build.
+  const worker = await build({ ...common, entryPoints: [join(root, 'runtime/host/browser/kernel-worker.ts')],
+    outfile: join(outdir, 'kernel-worker.js'), format: 'iife', write: false,
+    define: { WASMUX_IMAGE_URL: JSON.stringify(imageName) } });
+  const workerJs = worker.outputFiles.find((f) => f.path.endsWith('.js'));
+  const workerName = `kernel-worker.${createHash('sha256').update(workerJs.contents).digest('hex').slice(0, 12)}.js`;
+  for (const f of readdirSync(outdir)) if (/^kernel-worker(\.[0-9a-f]+)?\.js$/.test(f) && f !== workerName) rmSync(join(outdir, f));
+  writeFileSync(join(outdir, workerName), workerJs.contents);
+  for (const f of worker.outputFiles) if (f !== workerJs) writeFileSync(f.path, f.contents);
+  await build({ ...common, entryPoints: [join(root, 'web/main.ts')], outfile: join(outdir, 'app.js'), format: 'esm',
+    loader: { '.css': 'text' }, define: { WASMUX_WORKER_URL: JSON.stringify(workerName) } });
   copyFileSync(join(root, 'web/index.html'), join(outdir, 'index.html'));
   copyFileSync(join(root, 'manifest.webmanifest'), join(outdir, 'manifest.webmanifest'));
   for (const size of [192, 512]) writeFileSync(join(outdir, `icon-${size}.png`), renderIcon(size));
   // The service worker last: its precache list covers everything above, with a content hash as the revision
-  // of files whose URL is not revisioned (the image's URL is, so its revision is its name).
+  // of files whose URL is not revisioned (the image's and the worker's URLs are: their revision is their name).
   const sw = join(outdir, 'sw.js');
   await build({ ...common, entryPoints: [join(root, 'sw/sw.ts')], outfile: sw, format: 'iife', sourcemap: false });
   const { count, size, warnings } = await injectManifest({
     swSrc: sw, swDest: sw, globDirectory: outdir,
-    globPatterns: ['index.html', 'app.js', 'kernel-worker.js', 'manifest.webmanifest', 'icon-*.png', 'rootfs.*.img'],
-    dontCacheBustURLsMatching: /\.[0-9a-f]{12}\.img$/,
+    globPatterns: ['index.html', 'app.js', workerName, 'manifest.webmanifest', 'icon-*.png', 'rootfs.*.img'],
+    dontCacheBustURLsMatching: /\.[0-9a-f]{12}\.(img|js)$/,
     maximumFileSizeToCacheInBytes: 256 * 1024 * 1024,
   });
   if (warnings.length > 0) throw new Error(`workbox injectManifest: ${warnings.join('; ')}`);
-  return { outdir, imageName, precache: { count, size } };
+  return { outdir, imageName, workerName, precache: { count, size } };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,7 +1,7 @@
 // The browser app end to end: the kernel in a SharedWorker, a shell on a pty in xterm.js, two pages on one
 // sandbox (issue 6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, startE2E, screenText, typeLine, waitForScreen, TERMINAL, WEB_DIR, type E2E } from './browser.js';
@@ -193,7 +193,7 @@ describe('browser terminal', () => {
 
   it('shows an error screen when the worker script cannot be loaded', async () => {
     const ctx = await e2e.browser.newContext();
-    await ctx.route('**/kernel-worker.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await ctx.route('**/kernel-worker.*.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
     const page = await ctx.newPage();
     await page.goto(e2e.url);
     const alert = page.locator('wasmux-app').locator('[role=alert]');
@@ -205,7 +205,9 @@ describe('browser terminal', () => {
   it('shows an error screen when the image cannot be fetched', async () => {
     // Playwright's routing does not see a SharedWorker's requests: serve a copy of the app without the image.
     const dir = mkdtempSync(join(tmpdir(), 'wasmux-noimage-'));
-    for (const f of ['index.html', 'app.js', 'kernel-worker.js']) copyFileSync(join(WEB_DIR, f), join(dir, f));
+    for (const f of readdirSync(WEB_DIR).filter((f) => /^(index\.html|app\.js|kernel-worker\.[0-9a-f]+\.js)$/.test(f))) {
+      copyFileSync(join(WEB_DIR, f), join(dir, f));
+    }
     const server = await serve({ dir, port: 0 }) as { url: string; close(): Promise<void> };
     try {
       const ctx = await e2e.browser.newContext();

@@ -25,6 +25,8 @@ export interface SandboxClient {
 }
 
 const WORKER_NAME = 'wasmux-kernel';
+/** Set by the bundler (scripts/bundle-web.mjs): the worker's revisioned URL, relative to the page. */
+declare const WASMUX_WORKER_URL: string;
 
 /** Takes the Web Lock this page holds while it lives (the kernel closes the page's sessions once it is
  * free); resolves with its name once it is held, so that the kernel never sees it free before that. */
@@ -38,14 +40,14 @@ function pageLock(): Promise<string | undefined> {
 }
 
 export interface ConnectOptions {
-  /** The worker script (kernel-worker.js beside the page by default). */
+  /** The worker script (the build's kernel-worker.<hash>.js beside the page by default). */
   workerUrl?: string | URL;
   /** Hears the image download while the kernel boots (bytes so far; total 0 when unknown). */
   onProgress?: (loaded: number, total: number) => void;
 }
 
 export function connectSandbox(o: ConnectOptions = {}): SandboxClient {
-  const workerUrl = o.workerUrl ?? new URL('kernel-worker.js', document.baseURI);
+  const workerUrl = o.workerUrl ?? new URL(WASMUX_WORKER_URL, document.baseURI);
   let remote: Comlink.Remote<SandboxApi>;
   let worker: SharedWorker | Worker;
   if (typeof SharedWorker !== 'undefined') {
