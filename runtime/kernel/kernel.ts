@@ -71,6 +71,25 @@ function defaultHost(): KernelHost {
   };
 }
 
+/** Host timers hold at most 2^31-1 ms (about 24.8 days); longer ones are re-armed in steps. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+function withLongTimers(host: KernelHost): KernelHost {
+  const set = host.setTimer.bind(host), clear = host.clearTimer.bind(host);
+  return {
+    ...host,
+    setTimer: (fn, ms) => {
+      const h: { inner: unknown } = { inner: null };
+      const arm = (left: number): void => {
+        h.inner = set(() => { if (left > MAX_TIMER_MS) arm(left - MAX_TIMER_MS); else fn(); }, Math.min(left, MAX_TIMER_MS));
+      };
+      arm(Math.max(0, ms));
+      return h;
+    },
+    clearTimer: (h) => { clear((h as { inner: unknown }).inner); },
+  };
+}
+
 export class Kernel {
   readonly host: KernelHost;
   readonly sched: Scheduler;
@@ -105,7 +124,7 @@ export class Kernel {
   };
 
   constructor(opts: KernelOptions) {
-    this.host = { ...defaultHost(), ...opts.host };
+    this.host = withLongTimers({ ...defaultHost(), ...opts.host });
     this.maxProcesses = opts.maxProcesses ?? 256;
     this.maxMemory = opts.maxMemory ?? 2 * 1024 * 1024 * 1024;
     this.hostname = opts.hostname ?? 'wasmux';
