@@ -1,6 +1,6 @@
 // System information and assorted syscalls (kernel/sys.c, drivers/char/random.c, kernel/futex/):
 // uname, sethostname, sysinfo, getrandom, futex (single-threaded processes), wasmux_init.
-import { EAGAIN, EFAULT, EINVAL, ENOSYS, EPERM } from '../abi/errno.js';
+import { EAGAIN, EINVAL, ENOSYS, EPERM } from '../abi/errno.js';
 import { raise } from './errors.js';
 import { TaskState, type Task } from './proc/task.js';
 import type { SyscallDefs } from './syscalls/types.js';
@@ -79,4 +79,3 @@ export const miscSyscalls: SyscallDefs = {
   wasmux_init: { handler: sys_wasmux_init, level: 'full', note: 'wasmux private: registers the signal-pending word, returns the argv/envp/auxv block.' },
 };
 
-export { EFAULT };

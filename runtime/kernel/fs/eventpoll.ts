@@ -3,7 +3,7 @@
 // wait queue fired since the last report, EPOLLONESHOT disables an entry after one report until
 // EPOLL_CTL_MOD. Every watched file's wait queue wakes the epoll file's own queue, so epoll sets nest and
 // can themselves be polled. struct epoll_event is 16 bytes on wasm32: events u32 @0, data u64 @8.
-import { EBADF, EEXIST, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from '../../abi/errno.js';
+import { EEXIST, EINTR, EINVAL, ELOOP, ENOENT, EPERM } from '../../abi/errno.js';
 import { O_CLOEXEC, O_RDWR, POLLERR, POLLHUP, POLLIN, S_IFDIR, S_IFMT, S_IFREG } from '../../abi/fcntl.js';
 import { BLOCK, raise } from '../errors.js';
 import { UNBLOCKABLE } from '../signal/signal.js';
@@ -214,4 +214,3 @@ export const epollSyscalls: SyscallDefs = {
   epoll_pwait2: { handler: sys_epoll_pwait2, level: 'full' },
 };
 
-export { EBADF };

@@ -1,7 +1,7 @@
 // poll(2) and select(2) family (fs/select.c): ppoll and pselect6 over File.poll() readiness, sleeping on
 // every involved file's wait queue plus a timer. The temporary signal mask of ppoll/pselect6 is installed
 // for the wait and restored after a handler ran (like sigsuspend), via SignalState.savedMask.
-import { EBADF, EFAULT, EINTR, EINVAL } from '../../abi/errno.js';
+import { EBADF, EINVAL } from '../../abi/errno.js';
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM } from '../../abi/fcntl.js';
 import { BLOCK, raise } from '../errors.js';
 import { UNBLOCKABLE } from '../signal/signal.js';
@@ -126,4 +126,3 @@ export const pollSyscalls: SyscallDefs = {
   pselect6: { handler: sys_pselect6, level: 'full', note: 'The remaining time is not written back to the timeout.' },
 };
 
-export { EFAULT };

@@ -2,7 +2,7 @@
 // fs/ioctl.c, fs/file.c, fs/pipe.c): read/write and their vector and positioned forms, close, dup, fcntl,
 // ioctl, pipe2. Blocking: a File raises EAGAIN when it would block; unless O_NONBLOCK the task sleeps on
 // the file's wait queue and the call runs again when woken.
-import { EAGAIN, EBADF, EINVAL, ESPIPE, EFAULT, EOPNOTSUPP } from '../../abi/errno.js';
+import { EAGAIN, EBADF, EINVAL, ESPIPE } from '../../abi/errno.js';
 import {
   FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_GETOWN, F_GETPIPE_SZ, F_SETFD, F_SETFL,
   F_SETLK, F_SETLKW, F_SETOWN, F_SETPIPE_SZ, O_APPEND, O_ASYNC, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK,
@@ -229,4 +229,3 @@ export const rwSyscalls: SyscallDefs = {
   pipe2: { handler: sys_pipe2, level: 'full', note: 'O_DIRECT (packet mode) is accepted and ignored.' },
 };
 
-export { EFAULT, EOPNOTSUPP };

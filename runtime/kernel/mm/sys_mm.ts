@@ -1,7 +1,7 @@
 // Memory syscalls (mm/mmap.c, mm/mremap.c, mm/madvise.c). Anonymous mappings and private file mappings
 // (filled by reading the file). Shared writable file mappings cannot be honest without a page cache shared
 // between instances and are refused with ENODEV rather than silently losing writes.
-import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM } from '../../abi/errno.js';
+import { EACCES, EEXIST, EINVAL, ENODEV, ENOMEM } from '../../abi/errno.js';
 import {
   MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE,
   MADV_DONTNEED, MADV_FREE, MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SIZE, PROT_WRITE,
@@ -91,4 +91,3 @@ export const mmSyscalls: SyscallDefs = {
   munlockall: { handler: () => 0, level: 'stub' },
 };
 
-export { EBADF };

@@ -123,4 +123,3 @@ export function doWait(t: Task, idtype: number, id: number, options: number): Wa
   throw BLOCK;
 }
 
-export { SIGKILL };

@@ -2,7 +2,7 @@
 // mutable globals are copied into a new instance of the same Module, and both are rewound: the parent's
 // clone() returns the child's pid, the child's returns 0. CLONE_VM is not honoured (the child gets a copy;
 // wasm memories cannot be shared here); CLONE_VFORK makes the parent wait for the child's exec or exit.
-import { EAGAIN, EINVAL, ENOMEM, ENOSYS } from '../../abi/errno.js';
+import { EAGAIN, ENOMEM, ENOSYS } from '../../abi/errno.js';
 import { CLONE_THREAD, CLONE_VFORK, CSIGNAL, CLONE_PARENT } from '../../abi/sched.js';
 import { isErrno, raise } from '../errors.js';
 import { UserMemory } from '../mm/uaccess.js';
@@ -98,4 +98,3 @@ function createChild(k: Kernel, p: Task, flags: number): Task {
   return c;
 }
 
-export { EINVAL };

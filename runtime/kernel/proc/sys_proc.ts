@@ -1,6 +1,6 @@
 // Process syscalls (kernel/fork.c, kernel/exit.c, fs/exec.c, kernel/sys.c): clone, execve, exit, wait4,
 // waitid, ids, process groups and sessions, credentials, resource limits, prctl.
-import { E2BIG, EFAULT, EINVAL, EPERM, ESRCH, ECHILD } from '../../abi/errno.js';
+import { E2BIG, EINVAL, EPERM, ESRCH } from '../../abi/errno.js';
 import { P_ALL, P_PGID, P_PID, WEXITED, RLIM_NLIMITS, RLIMIT_NOFILE } from '../../abi/sched.js';
 import { CLD_EXITED, SIGCHLD } from '../../abi/signal.js';
 import { raise } from '../errors.js';
@@ -219,6 +219,17 @@ function sys_getrlimit(t: Task, res: number, addr: number): number {
   return 0;
 }
 
+function sys_setrlimit(t: Task, res: number, addr: number): number {
+  if (res < 0 || res >= RLIM_NLIMITS) raise(EINVAL);
+  const wide = (v: number): bigint => (v === 0xffffffff ? 0xffffffffffffffffn : BigInt(v));
+  const soft = wide(t.mem.u32(addr)), hard = wide(t.mem.u32(addr + 4));
+  if (soft > hard) raise(EINVAL);
+  if (hard > t.rlimits[res]![1] && t.cred.euid !== 0) raise(EPERM);
+  t.rlimits[res] = [soft, hard];
+  if (res === RLIMIT_NOFILE) t.files.limit = Number(soft > 65536n ? 65536n : soft);
+  return 0;
+}
+
 function sys_prctl(t: Task, op: number, arg2: number): number {
   if (op === 15) { t.comm = t.mem.cstring(arg2, 16).slice(0, 15); return 0; } // PR_SET_NAME
   if (op === 16) { t.mem.writeCString(arg2, t.comm, 16); return 0; } // PR_GET_NAME
@@ -258,7 +269,7 @@ export const procSyscalls: SyscallDefs = {
   setsid: { handler: sys_setsid, level: 'full' },
   prlimit64: { handler: sys_prlimit64, level: 'partial', note: 'Limits are recorded; only RLIMIT_NOFILE is enforced (sandbox-wide process and memory limits apply).' },
   getrlimit: { handler: sys_getrlimit, level: 'full' },
-  setrlimit: { handler: (t, r, a) => { const s = t.mem.u32(a), h = t.mem.u32(a + 4); const m = t.mem; void m; t.rlimits[r] = [BigInt(s), BigInt(h)]; return 0; }, level: 'partial' },
+  setrlimit: { handler: sys_setrlimit, level: 'partial', note: 'As prlimit64, with 32-bit limits (RLIM_INFINITY is 0xffffffff).' },
   getrusage: { handler: sys_getrusage, level: 'partial', note: 'User time only.' },
   times: { handler: sys_times, level: 'partial' },
   prctl: { handler: sys_prctl, level: 'partial', note: 'PR_SET_NAME/PR_GET_NAME; a few options accepted as no-ops; others EINVAL.' },
@@ -270,4 +281,3 @@ export const procSyscalls: SyscallDefs = {
   getcpu: { handler: (t, cpu, node) => { if (cpu) t.mem.setU32(cpu, 0); if (node) t.mem.setU32(node, 0); return 0; }, level: 'full' },
 };
 
-export { EFAULT, ECHILD };

@@ -4,7 +4,7 @@
 import { EINVAL, EPERM, ESRCH, EAGAIN } from '../../abi/errno.js';
 import {
   NSIG, SIGFRAME, SIGKILL, SIGSTOP, SIG_BLOCK, SIG_DFL, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK, SIGINFO_SIZE,
-  SI_TKILL, SI_USER, SI_QUEUE, SA_RESTORER,
+  SI_TKILL, SI_USER, SI_QUEUE,
 } from '../../abi/signal.js';
 import { BLOCK, raise } from '../errors.js';
 import { UNWOUND } from '../proc/sched.js';
@@ -50,7 +50,7 @@ function sys_rt_sigaction(t: Task, sig: number, act: number, oact: number, size:
   }
   if (oact) {
     t.mem.setU32(oact, old.handler);
-    t.mem.setU32(oact + 4, old.flags | (old.handler > SIG_IGN ? 0 : 0) | (old.restorer ? SA_RESTORER : 0));
+    t.mem.setU32(oact + 4, old.flags);
     t.mem.setU32(oact + 8, old.restorer);
     writeSet(t, oact + 12, old.mask);
   }
@@ -247,4 +247,3 @@ export const signalSyscalls: SyscallDefs = {
   wasmux_sigdeliver: { handler: sys_wasmux_sigdeliver, level: 'full', note: 'wasmux private: the delivery step of docs/design/process-abi.md.' },
 };
 
-export { SI_TKILL };
