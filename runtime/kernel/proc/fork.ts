@@ -33,8 +33,9 @@ function forkAfterUnwind(k: Kernel, parent: Task, flags: number): void {
   try {
     child = createChild(k, parent, flags);
   } catch (e) {
+    // A host that cannot allocate another Memory throws RangeError: that is ENOMEM, not a kernel bug.
     parent.resumeValue = -(isErrno(e) ? e.errno : ENOMEM);
-    if (!isErrno(e)) k.reportBug('clone', e);
+    if (!isErrno(e) && !(e instanceof RangeError)) k.reportBug('clone', e);
     k.sched.enqueue(parent);
     return;
   }

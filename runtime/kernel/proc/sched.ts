@@ -155,7 +155,15 @@ export class Scheduler {
       ex.asyncify_stop_unwind();
       const after = t.afterUnwind;
       t.afterUnwind = null;
-      if (after) after();
+      if (after) {
+        try {
+          after();
+        } catch (e) {
+          // A continuation must not take the scheduler down: record the bug, end the task.
+          this.k.reportBug('(after unwind)', e);
+          this.k.exitTask(t, 9 /* SIGKILL */);
+        }
+      }
       return;
     }
     // _start returned without exit(): treat as exit(0).

@@ -2,10 +2,10 @@
 // waitid, ids, process groups and sessions, credentials, resource limits, prctl.
 import { E2BIG, EINVAL, EPERM, ESRCH } from '../../abi/errno.js';
 import { P_ALL, P_PGID, P_PID, WEXITED, RLIM_NLIMITS, RLIMIT_NOFILE } from '../../abi/sched.js';
-import { CLD_EXITED, SIGCHLD } from '../../abi/signal.js';
-import { raise } from '../errors.js';
+import { CLD_EXITED, SIGCHLD, SIGKILL } from '../../abi/signal.js';
+import { isErrno, raise } from '../errors.js';
 import { ARG_MAX } from './exec.js';
-import { doWait, W_EXITCODE } from './exit.js';
+import { doWait, teardown, W_EXITCODE } from './exit.js';
 import { sys_clone } from './fork.js';
 import { UNWOUND } from './sched.js';
 import { TaskState, type Task } from './task.js';
@@ -39,7 +39,15 @@ function sys_execve(t: Task, path: number, argv: number, envp: number): number {
   if (t.vforkParent) { const vp = t.vforkParent; t.vforkParent = null; k.sched.wake(vp); }
   k.sched.suspend(t, () => {
     t.mm.destroy();
-    k.loader.start(t, img);
+    try {
+      k.loader.start(t, img);
+    } catch (e) {
+      // Past the point of no return there is no caller to report to: as on Linux, the process dies
+      // (SIGKILL). Running out of memory is expected; anything else is a kernel bug.
+      if (!isErrno(e) && !(e instanceof RangeError)) k.reportBug('execve', e);
+      teardown(k, t, SIGKILL);
+      return;
+    }
     k.sched.enqueue(t);
   });
   throw UNWOUND;
