@@ -154,7 +154,7 @@ export class Loader {
     t.exePath = img.path;
     t.argv = img.argv.map(decodeUtf8);
     const base = img.execfn.slice(img.execfn.lastIndexOf('/') + 1);
-    t.comm = (t.argv.length > 0 && img.execfn === img.path ? base : base).slice(0, 15);
+    t.comm = base.slice(0, 15);
   }
 
   /** wasmux_init: map and fill the initial argv/envp/auxv block; returns its address. */

@@ -57,17 +57,14 @@ function createChild(k: Kernel, p: Task, flags: number): Task {
   try {
     // Same size as the parent's up front: one allocation instead of a grow.
     const memory = new WebAssembly.Memory({ initial: p.mm.size / 65536, maximum: 65536 });
-    const sp = stackPointer(p);
-    const used = p.mem.u32(p.unwindBuf); // Asyncify's write pointer: the end of the saved stack
-    c.mm = p.mm.forkInto(memory, sp, k.account,
-      { start: p.unwindBuf, end: p.unwindBuf + p.unwindSize, used });
+    // Instantiate first: the module's start function writes its data segments into the new memory, and
+    // the copy of the parent's live ranges below must come after it.
     c.mem = new UserMemory(memory);
     c.instance = new WebAssembly.Instance(p.module!, makeImports(k, c, memory));
     c.ex = c.instance.exports as unknown as Task['ex'];
-    // The child's instance wrote its data segments; the copy above must win: copy again what the
-    // instantiation may have overwritten (data segments live in [stackHigh, heapBase)).
-    const src = new Uint8Array(p.mm.memory.buffer), dst = new Uint8Array(memory.buffer);
-    dst.set(src.subarray(p.mm.stackHigh, p.mm.brkStart), p.mm.stackHigh);
+    const used = p.mem.u32(p.unwindBuf); // Asyncify's write pointer: the end of the saved stack
+    c.mm = p.mm.forkInto(memory, stackPointer(p), k.account,
+      { start: p.unwindBuf, end: p.unwindBuf + p.unwindSize, used });
     for (const [name, v] of Object.entries(p.ex)) {
       if ((name.startsWith(GLOBAL_PREFIX) || name === 'wasmux_fuel') && v instanceof WebAssembly.Global) {
         (c.ex[name] as WebAssembly.Global).value = v.value;

@@ -24,7 +24,6 @@ export class Scheduler {
   sliceStart = 0;
   private scheduled = false;
   private timers = new Map<Task, unknown>();
-  /** Resolvers waiting for the system to become idle (tests, hosts). */
 
   constructor(private readonly k: Kernel) {}
 
