@@ -8,9 +8,16 @@ export interface BootInfo {
   readonly hostKind: 'shared-worker' | 'dedicated-worker';
   readonly imageUrl: string;
   readonly imageBytes: number;
+  /** Where the image came from: the service worker's cache (offline-capable), the HTTP cache, or the
+   * network; and the bytes that crossed the network for it (compressed; 0 from a cache). */
+  readonly imageSource: 'service-worker' | 'http-cache' | 'network' | 'unknown';
+  readonly imageTransferBytes: number;
   /** Worker start to image downloaded, and to the kernel created (image mounted, init started). */
   readonly fetchMs: number;
   readonly kernelMs: number;
+  /** The worker's performance.timeOrigin (ms since the epoch): with the page's own, it places the worker's
+   * figures on the page's clock. */
+  readonly workerOrigin: number;
   /** True when this page connected to a kernel that was already running (another tab booted it). */
   readonly reused: boolean;
 }

@@ -1,12 +1,9 @@
 // The one module through which pages talk to the kernel (STYLE.md: web/ -> one client module wraps
-// comlink). It starts the kernel's worker, a SharedWorker shared by the origin's tabs where the browser has
-// SharedWorker, else a dedicated Worker of this tab (same script, same API), and returns a typed proxy.
-//
-// Why `extendedLifetime`: without it a SharedWorker (and the sandbox in it) dies within about 200 ms of the
-// last tab closing, so a reload would lose the sandbox; with it Chromium keeps the worker about 5 minutes.
-// Browsers that do not know the option ignore it.
+// comlink). It adopts the kernel's worker started by index.html (start-worker.ts), or starts it, and
+// returns a typed proxy.
 import * as Comlink from 'comlink';
 import type { BootInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import { startKernelWorker, takeEarlyWorker } from './start-worker.js';
 
 export type { BootInfo, PtyOpenOptions };
 
@@ -24,20 +21,8 @@ export interface SandboxClient {
   openTerminal(o: PtyOpenOptions, onData: (d: Uint8Array) => void, onExit: (status: number) => void): Promise<TerminalSession>;
 }
 
-const WORKER_NAME = 'wasmux-kernel';
 /** Set by the bundler (scripts/bundle-web.mjs): the worker's revisioned URL, relative to the page. */
 declare const WASMUX_WORKER_URL: string;
-
-/** Takes the Web Lock this page holds while it lives (the kernel closes the page's sessions once it is
- * free); resolves with its name once it is held, so that the kernel never sees it free before that. */
-function pageLock(): Promise<string | undefined> {
-  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
-  if (!locks) return Promise.resolve(undefined);
-  const name = `wasmux-page-${crypto.randomUUID()}`;
-  return new Promise((held) => {
-    void locks.request(name, () => { held(name); return new Promise<void>(() => {}); });
-  });
-}
 
 export interface ConnectOptions {
   /** The worker script (the build's kernel-worker.<hash>.js beside the page by default). */
@@ -47,25 +32,11 @@ export interface ConnectOptions {
 }
 
 export function connectSandbox(o: ConnectOptions = {}): SandboxClient {
-  const workerUrl = o.workerUrl ?? new URL(WASMUX_WORKER_URL, document.baseURI);
-  let remote: Comlink.Remote<SandboxApi>;
-  let worker: SharedWorker | Worker;
-  if (typeof SharedWorker !== 'undefined') {
-    const w = new SharedWorker(workerUrl, { name: WORKER_NAME, extendedLifetime: true } as WorkerOptions);
-    remote = Comlink.wrap<SandboxApi>(w.port);
-    worker = w;
-  } else {
-    const w = new Worker(workerUrl, { name: WORKER_NAME });
-    remote = Comlink.wrap<SandboxApi>(w);
-    worker = w;
-  }
-  // A worker that fails to load or to start (404, syntax error) only says so with an error event; without
-  // this, every call would wait forever on a port nobody listens to.
-  const failed = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', () => reject(new Error(`the kernel worker ${String(workerUrl)} failed to start`)), { once: true });
-  });
-  failed.catch(() => {});
-  const lock = pageLock();
+  const started = (o.workerUrl === undefined ? takeEarlyWorker() : undefined)
+    ?? startKernelWorker(o.workerUrl ?? new URL(WASMUX_WORKER_URL, document.baseURI));
+  const remote = Comlink.wrap<SandboxApi>(started.endpoint);
+  const failed = started.failed;
+  const lock = started.pageLock;
   return {
     boot: Promise.race([remote.boot(o.onProgress ? Comlink.proxy(o.onProgress) : undefined), failed]),
     async openTerminal(o, onData, onExit) {

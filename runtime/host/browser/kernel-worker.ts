@@ -14,8 +14,10 @@ import type { BootInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbo
 import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
 import { createBrowserKernel } from './browser-host.js';
 
-/** Set by the bundler (scripts/bundle-web.mjs): the image's revisioned URL, relative to the worker. */
+/** Set by the bundler (scripts/bundle-web.mjs): the image's revisioned URL, relative to the worker, and its
+ * size (the download's total for the progress bar: Content-Length counts compressed bytes). */
 declare const WASMUX_IMAGE_URL: string;
+declare const WASMUX_IMAGE_SIZE: number;
 
 const BASE_ENV: Record<string, string> = {
   PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
@@ -43,9 +45,11 @@ async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
   const fetchMs = ms(performance.now());
   const kernel = createBrowserKernel({ image });
   startInit(kernel);
+  startFirstShell(kernel);
   const info: BootInfo = {
     hostKind: isShared ? 'shared-worker' : 'dedicated-worker',
-    imageUrl: url, imageBytes: image.byteLength, fetchMs, kernelMs: ms(performance.now()), reused: false,
+    imageUrl: url, imageBytes: image.byteLength, ...imageTransfer(url), fetchMs, kernelMs: ms(performance.now()),
+    reused: false, workerOrigin: performance.timeOrigin,
   };
   return { kernel, info };
 }
@@ -53,24 +57,36 @@ async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
 /**
  * The first process a host starts is init (pid 1): when it exits the kernel kills every other process, as
  * Linux does when a pid namespace's init dies. Pages' shells are peers that come and go, so none of them may
- * be init: pid 1 is a placeholder that sleeps with SIGCHLD ignored (the disposition survives exec), so the
- * kernel reaps the orphans it inherits. Each sleep stays under 2^31 ms, the longest host timer.
+ * be init: pid 1 is a placeholder shell with SIGCHLD ignored (the disposition survives exec), so the kernel
+ * reaps the orphans it inherits, blocked for good in `read` on a host stream that never ends. One exec and
+ * no fork: it is started while the first page boots, on the same thread, so it must cost little.
  */
 function startInit(kernel: Kernel): void {
-  const stdin = new HostInput();
-  stdin.end();
   const sink = (): HostOutput => new HostOutput(() => true);
   kernel.spawn({
-    argv: ['sh', '-c', "trap '' CHLD; while sleep 2000000; do :; done"],
-    env: [`PATH=${BASE_ENV['PATH']}`], cwd: '/', stdio: [stdin, sink(), sink()],
+    argv: ['sh', '-c', "trap '' CHLD; read _"],
+    env: [`PATH=${BASE_ENV['PATH']}`], cwd: '/', stdio: [new HostInput(), sink(), sink()],
   });
+}
+
+/**
+ * Where the image came from and how many bytes crossed the network, from the worker's Resource Timing entry:
+ * a fetch answered by the service worker has a workerStart; one from the HTTP cache transferred nothing.
+ */
+function imageTransfer(url: string): Pick<BootInfo, 'imageSource' | 'imageTransferBytes'> {
+  const e = performance.getEntriesByName(url, 'resource').at(-1) as PerformanceResourceTiming | undefined;
+  if (!e) return { imageSource: 'unknown', imageTransferBytes: 0 };
+  if (e.workerStart > 0) return { imageSource: 'service-worker', imageTransferBytes: 0 };
+  if (e.transferSize === 0) return { imageSource: e.encodedBodySize > 0 ? 'http-cache' : 'unknown', imageTransferBytes: 0 };
+  return { imageSource: 'network', imageTransferBytes: e.encodedBodySize };
 }
 
 const progressListeners = new Set<(loaded: number, total: number) => void>();
 
 /** The response body, telling the pages waiting in boot() how far the download is (at most every 5%). */
 async function readWithProgress(res: Response): Promise<Uint8Array> {
-  const total = Number(res.headers.get('content-length') ?? 0);
+  // The body arrives decoded, so Content-Length (of the encoded bytes) is no total when compressed.
+  const total = WASMUX_IMAGE_SIZE;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -97,6 +113,36 @@ function getKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
   return booting;
 }
 
+function openShell(kernel: Kernel, o: Partial<PtyOpenOptions>): PtySession {
+  const env = { ...BASE_ENV };
+  for (const kv of o.env ?? []) { const eq = kv.indexOf('='); if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1); }
+  return kernel.openPtySession({
+    argv: o.argv ?? ['sh'], env: Object.entries(env).map(([k, v]) => `${k}=${v}`), cwd: o.cwd ?? '/root',
+    cols: o.cols ?? 80, rows: o.rows ?? 24,
+  });
+}
+
+function isDefaultShell(o: PtyOpenOptions): boolean {
+  return (o.argv === undefined || (o.argv.length === 1 && o.argv[0] === 'sh')) && !o.env?.length
+    && (o.cwd === undefined || o.cwd === '/root');
+}
+
+/**
+ * The first terminal's shell, started with the kernel rather than when the first page asks for it: the
+ * page is still parsing its bundle then, so by the time it opens a terminal the prompt is already waiting
+ * in the pty (the output stays there until a page subscribes). It is handed to the first open() that asks
+ * for the default shell, resized to that terminal; later terminals start their own. Worth about 40 ms of
+ * the time to the first prompt (docs/design/browser-host.md).
+ */
+let firstShell: PtySession | null = null;
+function startFirstShell(kernel: Kernel): void {
+  try {
+    const s = openShell(kernel, {});
+    firstShell = s;
+    void s.exited.then(() => { if (firstShell === s) firstShell = null; });
+  } catch { /* a page's open() reports the error */ }
+}
+
 const sessions = new Map<number, PtySession>();
 let nextId = 1;
 
@@ -118,12 +164,14 @@ const api: SandboxApi = {
   },
   async open(o: PtyOpenOptions, onData, onExit) {
     const { kernel } = await getKernel();
-    const env = { ...BASE_ENV };
-    for (const kv of o.env ?? []) { const eq = kv.indexOf('='); if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1); }
-    const s = kernel.openPtySession({
-      argv: o.argv ?? ['sh'], env: Object.entries(env).map(([k, v]) => `${k}=${v}`), cwd: o.cwd ?? '/root',
-      cols: o.cols, rows: o.rows,
-    });
+    let s: PtySession;
+    if (firstShell && isDefaultShell(o)) {
+      s = firstShell;
+      firstShell = null;
+      s.resize(o.cols, o.rows);
+    } else {
+      s = openShell(kernel, o);
+    }
     const id = nextId++;
     sessions.set(id, s);
     // The callbacks are comlink proxies into the page: each call is a postMessage (the data is copied).
@@ -145,3 +193,8 @@ const api: SandboxApi = {
 
 if (isShared) scope.onconnect = (e) => { Comlink.expose(api, e.ports[0]!); };
 else Comlink.expose(api);
+
+// Boot at once rather than on the first page's boot(): index.html starts this worker before the app's
+// bundle is parsed, so the image download and the kernel's creation overlap the page's start-up. A failure
+// is reported to the pages' boot() calls, which retry it.
+getKernel().catch(() => {});

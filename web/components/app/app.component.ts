@@ -100,7 +100,6 @@ export default class WasmuxApp extends LitElement {
   }
 
   private renderDownload([loaded, total]: [number, number]) {
-    const mib = (n: number): string => (n / 1048576).toFixed(1);
     return html`<span class="download">
       <progress max=${total || 1} .value=${total ? loaded : 0} aria-label="Downloading the image"></progress>
       image ${mib(loaded)}${total ? ` / ${mib(total)}` : ''} MiB
@@ -126,11 +125,23 @@ export default class WasmuxApp extends LitElement {
       <div part="status" class="status">
         <span>${b ? (b.hostKind === 'shared-worker' ? 'kernel: SharedWorker' : 'kernel: Worker (this tab)') : 'booting…'}</span>
         ${!b && this.download ? this.renderDownload(this.download) : ''}
-        ${b ? html`<span>image ${(b.imageBytes / 1048576).toFixed(1)} MiB${b.reused ? ' (running)' : ''}</span>` : ''}
+        ${b ? html`<span id="image-info">image ${mib(b.imageBytes)} MiB, ${b.reused ? 'kernel already running' : imageSourceText(b)}</span>` : ''}
         ${this.promptAt !== null ? html`<span id="prompt-time">prompt at ${this.promptAt} ms</span>` : ''}
         ${this.pendingUpdate ? html`<span class="update" role="status">A new version is ready.
           <button @click=${() => this.pendingUpdate?.applyUpdate()}>Reload to update</button></span>` : ''}
       </div>
     `;
+  }
+}
+
+const mib = (n: number): string => (n / 1048576).toFixed(1);
+
+/** Where this boot's image came from (the status bar's cache-hit figure). */
+function imageSourceText(b: BootInfo): string {
+  switch (b.imageSource) {
+    case 'service-worker': return 'from the offline cache';
+    case 'http-cache': return 'from the HTTP cache';
+    case 'network': return `${mib(b.imageTransferBytes)} MiB downloaded`;
+    default: return 'source unknown';
   }
 }

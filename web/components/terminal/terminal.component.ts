@@ -134,6 +134,7 @@ export default class WasmuxTerminal extends LitElement {
     let first = true;
     this.starting = true;
     let session: TerminalSession;
+    performance.mark('wasmux-open');
     try {
       session = await sandbox.openTerminal(
         { cols: term.cols, rows: term.rows, argv: this.argv },
@@ -159,6 +160,7 @@ export default class WasmuxTerminal extends LitElement {
     } finally {
       this.starting = false;
     }
+    performance.mark('wasmux-opened');
     if (gen !== this.generation) { session.close(); return; }
     this.session = session;
     // The size may have changed while the session was opening.
