@@ -1,5 +1,5 @@
 // End-to-end tests: Debian's chromium driven by playwright-core against the dev server (npm run test:e2e).
-// Not part of `npm test` yet (issue 6).
+// Run by `npm test` after the unit tests (and alone by `npm run test:e2e`).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -17,8 +17,10 @@ import { Metrics } from './metrics.js';
 import { Registry, type Tunnel } from './registry.js';
 import { PublicConnection } from './proxy.js';
 import type { RequestHead } from './http1.js';
+import { responseHead, type StaticSite } from './site.js';
 
 export const TUNNEL_PATH = '/_wasmux/tunnel';
+export const STATUS_PATH = '/_wasmux/status';
 
 export interface EdgeOptions {
   host: string;
@@ -40,6 +42,9 @@ export interface EdgeOptions {
   /** Keep and extend X-Forwarded-For/-Proto from the peer (only behind a trusted proxy). */
   trustProxy: boolean;
   log: (line: string) => void;
+  /** Static files served on the edge's own host (the browser app, `npm start`); paths under /_wasmux/ and
+   * /metrics stay the edge's. */
+  site?: StaticSite;
 }
 
 export const DEFAULTS: EdgeOptions = {
@@ -114,8 +119,26 @@ export class EdgeServer {
       this.metrics.streamsOpen = [...this.sessions].reduce((n, x) => n + x.streams.size, 0);
       return reply('200 OK', 'text/plain; version=0.0.4; charset=utf-8', this.metrics.render());
     }
-    if (path === '/') return reply('200 OK', 'text/plain; charset=utf-8', `wasmux edge: ${this.registry.tunnels.size} tunnel(s)\n`);
+    if (path === STATUS_PATH || (path === '/' && !this.opts.site)) {
+      return reply('200 OK', 'text/plain; charset=utf-8', `wasmux edge: ${this.registry.tunnels.size} tunnel(s)\n`);
+    }
+    if (this.opts.site && !path.startsWith('/_wasmux/')) return this.serveSite(this.opts.site, socket, req);
     reply('404 Not Found', 'text/plain; charset=utf-8', 'not found\n');
+  }
+
+  /** A static file, one request per connection like the rest of the edge's own host. */
+  private serveSite(site: StaticSite, socket: Socket, req: RequestHead): void {
+    const headers: Record<string, string> = {};
+    for (const h of req.headers) headers[h.name.toLowerCase()] = h.value;
+    const r = site.respond(req.method, req.target, headers);
+    this.metrics.request(r.status);
+    const head = responseHead(r, true);
+    if (!r.body) { socket.end(head + (r.text ?? '')); return; }
+    socket.write(head);
+    r.body.on('error', () => socket.destroy());
+    socket.on('error', () => r.body!.destroy());
+    socket.on('close', () => r.body!.destroy());
+    r.body.pipe(socket);
   }
 
   publicUrl(t: Tunnel, suffix: string): string {

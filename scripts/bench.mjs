@@ -635,6 +635,33 @@ const dataKernel = () => kernelWith({ '/tmp/data': data });
   }
 }
 
+// 9. The browser app (scripts/measure-browser-boot.mjs): Debian's chromium against the server `npm start`
+// runs, on loopback. "Native" is the browser's floor measured the same way: a one-line static page from the
+// same server, navigation start to its load event; the targets are on the wasmux values.
+{
+  const names = ['browser: warm boot to a prompt', 'browser: cold first visit to a prompt', 'browser: image transferred on a first visit'];
+  if (!ONLY || names.some((n) => ONLY.test(n))) {
+    const { measureBrowserBoot, median: med } = await import('./measure-browser-boot.mjs');
+    const b = await measureBrowserBoot({ runs: QUICK ? 2 : 10, log });
+    const runsNote = `median of ${b.warm.length} runs, chromium ${b.version} headless`;
+    await figure({
+      name: names[0], unit: 'ms', target: 300, targetOn: 'wasmux',
+      note: `${runsNote}: the browser restarted on a profile that visited before (service worker cache, new kernel), navigation start to the first shell output; native: the static page the same way`,
+      w: async () => med(b.warm), n: async () => med(b.blankWarm),
+    });
+    await figure({
+      name: names[1], unit: 'ms', target: 2000, targetOn: 'wasmux',
+      note: `${runsNote}: a new browser context (empty caches, no service worker), navigation start to the first shell output; a second tab of a running sandbox ${Math.round(med(b.second))} ms, a reload ${Math.round(med(b.reload))} ms; native: the static page in a new context`,
+      w: async () => med(b.cold), n: async () => med(b.blankCold),
+    });
+    await figure({
+      name: names[2], unit: 'MB', target: 5, targetOn: 'wasmux',
+      note: 'the image\'s encoded body in the cold runs (the server sends its brotli variant; Resource Timing in the kernel\'s worker); native: the image uncompressed',
+      w: async () => med(b.transfer) / 1e6, n: async () => med(b.imageBytes) / 1e6,
+    });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Report
 

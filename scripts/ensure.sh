@@ -3,7 +3,7 @@
 #   1. Debian packages (clang-19, lld-19, ...) and deb-src entries  (scripts/setup-toolchain.sh, as root)
 #   2. npm dependencies                                               (npm ci, when node_modules is missing)
 #   3. the userland image: musl sysroot -> busybox.wasm -> rootfs.img (scripts/build-userland.sh)
-#   4. the TypeScript build (dist/)
+#   4. the TypeScript build (dist/: the runtime, the CLI bundle, the edge and app server)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -17,4 +17,5 @@ fi
 
 bash scripts/build-userland.sh
 node node_modules/typescript/bin/tsc -p tsconfig.json
+node node_modules/typescript/bin/tsc -p edge/tsconfig.json
 node scripts/bundle-cli.mjs

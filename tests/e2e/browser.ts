@@ -3,11 +3,15 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 // @ts-expect-error plain ES modules without declarations
 import { bundleWeb } from '../../scripts/bundle-web.mjs';
-// @ts-expect-error plain ES modules without declarations
-import { serve } from '../../scripts/serve.mjs';
+import { startAppServer, type AppServer } from '../../edge/app-server.js';
 
-export { bundleWeb, serve };
+export { bundleWeb };
 export const WEB_DIR = new URL('../../dist/web/', import.meta.url).pathname;
+
+/** The server `npm start` runs (the app and the edge on one port), on a free port. */
+export function serve(o: { dir?: string; port?: number } = {}): Promise<AppServer> {
+  return startAppServer({ dir: o.dir ?? WEB_DIR, port: o.port ?? 0 });
+}
 
 export const CHROMIUM = process.env['WASMUX_CHROMIUM'] ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -17,7 +21,7 @@ export interface E2E { browser: Browser; url: string; close(): Promise<void>; }
 
 export async function startE2E(): Promise<E2E> {
   await bundleWeb();
-  const server = await serve({ port: 0 }) as { url: string; close(): Promise<void> };
+  const server = await serve();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return { browser, url: server.url, async close() { await browser.close(); await server.close(); } };
 }

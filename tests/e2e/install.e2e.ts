@@ -10,7 +10,7 @@ import { bundleWeb, serve, CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 let server: { url: string; close(): Promise<void> };
 beforeAll(async () => {
   await bundleWeb();
-  server = await serve({ port: 0 }) as typeof server;
+  server = await serve({ port: 0 });
 });
 afterAll(async () => { await server?.close(); });
 

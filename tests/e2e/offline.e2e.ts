@@ -11,7 +11,7 @@ it('boots from the cache with the network cut and the server stopped', async () 
   await bundleWeb();
   const profile = mkdtempSync(join(tmpdir(), 'wasmux-profile-'));
   const launch = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const server = await serve({ port: 0 }) as { url: string; close(): Promise<void> };
+  const server = await serve({ port: 0 });
   try {
     let ctx = await launch();
     let page = ctx.pages()[0] ?? await ctx.newPage();
@@ -33,6 +33,7 @@ it('boots from the cache with the network cut and the server stopped', async () 
     await typeLine(page, 'echo hello | tr a-z A-Z');
     await waitForScreen(page, /^HELLO$/m);
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    expect(await page.locator('wasmux-app').locator('#image-info').textContent()).toMatch(/from the offline cache/);
     await ctx.close();
   } finally {
     await server.close().catch(() => {});

@@ -26,6 +26,12 @@ describe('browser terminal', () => {
     const text = await waitForScreen(page, /^HELLO$/m);
     expect(text).toContain('echo hello | tr a-z A-Z');
     expect(await page.locator('wasmux-app').locator('.status').textContent()).toContain('SharedWorker');
+    // A first visit downloads the image, compressed (the server has precompressed variants).
+    const info = await page.evaluate(() => (document.querySelector('wasmux-app') as unknown as { boot: { imageSource: string; imageBytes: number; imageTransferBytes: number } }).boot);
+    expect(info.imageSource).toBe('network');
+    expect(info.imageTransferBytes).toBeGreaterThan(0);
+    expect(info.imageTransferBytes).toBeLessThan(info.imageBytes / 2);
+    expect(await page.locator('#image-info').textContent()).toMatch(/MiB downloaded/);
     expect(errors).toEqual([]);
     await ctx.close();
   });
@@ -41,7 +47,7 @@ describe('browser terminal', () => {
     const p2 = await ctx.newPage();
     await p2.goto(e2e.url);
     await waitForScreen(p2, PROMPT);
-    expect(await p2.locator('wasmux-app').locator('.status').textContent()).toContain('(running)');
+    expect(await p2.locator('wasmux-app').locator('.status').textContent()).toContain('kernel already running');
     await typeLine(p2, 'cat /tmp/shared');
     await waitForScreen(p2, /^written-in-page-1$/m);
     // Page 1's terminal is unaffected by page 2's.
@@ -208,7 +214,7 @@ describe('browser terminal', () => {
     for (const f of readdirSync(WEB_DIR).filter((f) => /^(index\.html|app\.js|kernel-worker\.[0-9a-f]+\.js)$/.test(f))) {
       copyFileSync(join(WEB_DIR, f), join(dir, f));
     }
-    const server = await serve({ dir, port: 0 }) as { url: string; close(): Promise<void> };
+    const server = await serve({ dir, port: 0 });
     try {
       const ctx = await e2e.browser.newContext();
       const page = await ctx.newPage();

@@ -11,7 +11,7 @@ it('announces a new version and applies it on request', async () => {
   await bundleWeb();
   const dir = mkdtempSync(join(tmpdir(), 'wasmux-update-'));
   cpSync(WEB_DIR, dir, { recursive: true });
-  const server = await serve({ dir, port: 0 }) as { url: string; close(): Promise<void> };
+  const server = await serve({ dir, port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const ctx = await browser.newContext();
