@@ -156,12 +156,18 @@ export class EdgeServer {
       maxStreams: this.opts.maxStreamsPerTunnel,
       pingIntervalMs: this.opts.pingIntervalMs,
       onControl: (msg) => onControl(msg),
-      onClose: (code, reason) => {
+      onClose: (code, reason, byPeer, transport) => {
         clearTimeout(regTimer);
         this.sessions.delete(session);
         this.metrics.inc(this.metrics.sessionsClosed, codeName(GoAway, code));
-        if (tunnel) {
-          log(`tunnel ${tunnel.id} disconnected (${codeName(GoAway, code)}${reason ? `: ${reason}` : ''})`);
+        if (!tunnel) return;
+        log(`tunnel ${tunnel.id} disconnected (${codeName(GoAway, code)}${reason ? `: ${reason}` : ''})`);
+        // A sandbox that says goodbye (GoAway NORMAL: it stopped sharing or is exiting) will not resume:
+        // its URLs stop working at once (404) instead of waiting out the grace period for a reconnect.
+        if (byPeer && !transport && code === GoAway.NORMAL && tunnel.session === session) {
+          log(`tunnel ${tunnel.id} closed by the sandbox`);
+          this.registry.expire(tunnel);
+        } else {
           this.registry.detach(tunnel, session);
         }
       },

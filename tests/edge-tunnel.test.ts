@@ -188,12 +188,31 @@ describe('edge proxy with a fake sandbox', () => {
     const c2 = nodeEdgeClient(ex, `http://127.0.0.1:${port2}`, { write: () => {} });
     await c2.start();
     const host = hostOf(c2.urls.get('unix:/tmp/server.sock')!);
-    c2.close();
+    // A sandbox that vanishes without a goodbye (its tab killed): the connection drops and nothing
+    // reconnects (the client's own reconnect is switched off).
+    (c2 as unknown as { closed: boolean }).closed = true;
+    c2.dropConnection();
     await sleep(50);
     const r = await get(port2, host);
     expect(r.status).toBe(502);
     expect(r.body.toString()).toContain('reconnecting');
     await edge2.close();
+  });
+
+  it('a sandbox that stops sharing (goodbye) makes its URL 404 at once', async () => {
+    const edge4 = new EdgeServer({ host: '127.0.0.1', port: 0 });
+    const port4 = (await edge4.listen()).port;
+    const c4 = nodeEdgeClient(ex, `http://127.0.0.1:${port4}`, { write: () => {} });
+    await c4.start();
+    const host = hostOf(c4.urls.get('unix:/tmp/server.sock')!);
+    expect((await get(port4, host)).status).toBe(200);
+    const t0 = Date.now();
+    c4.close();
+    let r = await get(port4, host);
+    while (r.status === 200 && Date.now() - t0 < 1000) { await sleep(20); r = await get(port4, host); }
+    expect(r.status).toBe(404);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await edge4.close();
   });
 
   it('requires the registration secret when one is configured', async () => {

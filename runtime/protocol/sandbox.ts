@@ -22,6 +22,8 @@ export interface BootInfo {
   readonly reused: boolean;
 }
 
+import type { PortLike } from './stream/port-stream.js';
+
 export interface PtyOpenOptions {
   cols: number;
   rows: number;
@@ -33,6 +35,19 @@ export interface PtyOpenOptions {
   /** A Web Lock name the page holds for its lifetime: when the lock is released (the tab closed), the
    * kernel host closes the session (the shell gets SIGHUP). */
   ownerLock?: string;
+}
+
+/** An exposure point (runtime/kernel/net/exposure.ts): a listening UNIX socket on a configured path, or a
+ * listening TCP port of the sandbox's loopback. */
+export interface PointInfo {
+  /** "unix:/tmp/server.sock" or "tcp:8080". */
+  readonly id: string;
+  readonly kind: 'unix' | 'tcp';
+  readonly path?: string;
+  readonly port?: number;
+  readonly address?: string;
+  /** The point's public URL while it is shared through the edge. */
+  readonly publicUrl?: string;
 }
 
 /** Error crossing the worker boundary as plain data (STYLE.md: stable codes). */
@@ -51,4 +66,18 @@ export interface SandboxApi {
   kill(id: number, sig?: number): void;
   /** Hang up the terminal and forget the session. */
   close(id: number): void;
+
+  /** The exposure points now; `onChange` (if given) hears every later list, until the page holding
+   * `ownerLock` is gone. */
+  points(onChange?: (points: PointInfo[]) => void, ownerLock?: string): Promise<PointInfo[]>;
+  /** Connect a MessagePort (transferred) to a point as a byte stream (runtime/protocol/stream): the kernel
+   * answers {t:'o'} when a server accepted it, or closes it with the errno (ECONNREFUSED). */
+  connect(point: string, port: PortLike): void;
+  /** A connector port (transferred) for the service worker: each message {point, port} is a connect(). */
+  serveConnector(port: PortLike): void;
+  /** Share a point publicly through the edge that served the app (one tunnel per shared point); resolves
+   * with its public URL. */
+  share(point: string): Promise<string>;
+  /** Stop sharing: the tunnel says goodbye and the edge forgets the URL at once. */
+  unshare(point: string): void;
 }

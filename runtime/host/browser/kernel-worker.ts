@@ -13,6 +13,8 @@ import type { PtySession } from '../../kernel/drivers/tty/session.js';
 import type { BootInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
 import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
 import { createBrowserKernel } from './browser-host.js';
+import { Sharing } from './sharing.js';
+import { connectPort, serveConnector } from './streams.js';
 
 /** Set by the bundler (scripts/bundle-web.mjs): the image's revisioned URL, relative to the worker, and its
  * size (the download's total for the progress bar: Content-Length counts compressed bytes). */
@@ -32,12 +34,12 @@ const scope = globalThis as unknown as WorkerScope;
 const isShared = 'onconnect' in globalThis;
 const t0 = performance.now();
 
-let booting: Promise<{ kernel: Kernel; info: BootInfo }> | null = null;
+let booting: Promise<{ kernel: Kernel; info: BootInfo; sharing: Sharing }> | null = null;
 let bootedOnce = false;
 
 function ms(t: number): number { return Math.round((t - t0) * 10) / 10; }
 
-async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
+async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo; sharing: Sharing }> {
   const url = new URL(WASMUX_IMAGE_URL, scope.location.href).href;
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot fetch the image ${url}: HTTP ${res.status}`);
@@ -51,7 +53,9 @@ async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
     imageUrl: url, imageBytes: image.byteLength, ...imageTransfer(url), fetchMs, kernelMs: ms(performance.now()),
     reused: false, workerOrigin: performance.timeOrigin,
   };
-  return { kernel, info };
+  // The edge that served the app (npm start) is on this origin.
+  const sharing = new Sharing(kernel.net.exposures, new URL('/', scope.location.href).origin);
+  return { kernel, info, sharing };
 }
 
 /**
@@ -108,7 +112,7 @@ async function readWithProgress(res: Response): Promise<Uint8Array> {
   return out;
 }
 
-function getKernel(): Promise<{ kernel: Kernel; info: BootInfo }> {
+function getKernel(): Promise<{ kernel: Kernel; info: BootInfo; sharing: Sharing }> {
   booting ??= bootKernel().catch((e) => { booting = null; throw e; });
   return booting;
 }
@@ -146,11 +150,11 @@ function startFirstShell(kernel: Kernel): void {
 const sessions = new Map<number, PtySession>();
 let nextId = 1;
 
-/** Close `id` once the page holding `lock` is gone (Web Locks grant the lock when its holder's tab closes). */
-function closeWithOwner(id: number, lock: string): void {
+/** Run `fn` once the page holding `lock` is gone (Web Locks grant the lock when its holder's tab closes). */
+function whenGone(lock: string, fn: () => void): void {
   const locks = navigator.locks as LockManager | undefined;
   if (!locks) return;
-  void locks.request(lock, () => { api.close(id); });
+  void locks.request(lock, () => { fn(); });
 }
 
 const api: SandboxApi = {
@@ -177,7 +181,7 @@ const api: SandboxApi = {
     // The callbacks are comlink proxies into the page: each call is a postMessage (the data is copied).
     s.onData((d) => { void onData(d); });
     s.onExit((status) => { sessions.delete(id); void onExit(status); });
-    if (o.ownerLock) closeWithOwner(id, o.ownerLock);
+    if (o.ownerLock) whenGone(o.ownerLock, () => api.close(id));
     return id;
   },
   write(id, data) { sessions.get(id)?.write(data); },
@@ -188,6 +192,27 @@ const api: SandboxApi = {
     if (!s) return;
     sessions.delete(id);
     s.close();
+  },
+  async points(onChange, ownerLock) {
+    const { sharing } = await getKernel();
+    if (onChange) {
+      const stop = sharing.watch((p) => { void onChange(p); });
+      if (ownerLock) whenGone(ownerLock, stop);
+    }
+    return sharing.list();
+  },
+  connect(point, port) {
+    void getKernel().then(({ kernel }) => connectPort(kernel.net.exposures, point, port), () => port.close());
+  },
+  serveConnector(port) {
+    void getKernel().then(({ kernel }) => serveConnector(kernel.net.exposures, port), () => port.close());
+  },
+  async share(point) {
+    const { sharing } = await getKernel();
+    return sharing.share(point);
+  },
+  unshare(point) {
+    void getKernel().then(({ sharing }) => sharing.unshare(point));
   },
 };
 

@@ -49,7 +49,8 @@ export interface SessionOptions {
   /** A session-level control message (JSON on stream 0). */
   onControl?: (msg: unknown) => void;
   /** The session ended: by GO_AWAY (sent or received) or because the transport closed. */
-  onClose?: (code: number, reason: string, byPeer: boolean) => void;
+  /** `transport` is true when the transport closed without a GO_AWAY (code is then NORMAL). */
+  onClose?: (code: number, reason: string, byPeer: boolean, transport: boolean) => void;
 }
 
 export class Stream {
@@ -195,10 +196,10 @@ export class Session {
 
   /** The transport went away underneath (WebSocket closed or errored). */
   transportClosed(): void {
-    if (!this.closed) this.shutdown(GoAway.NORMAL, 'transport closed', true);
+    if (!this.closed) this.shutdown(GoAway.NORMAL, 'transport closed', true, true);
   }
 
-  private shutdown(code: number, reason: string, byPeer: boolean): void {
+  private shutdown(code: number, reason: string, byPeer: boolean, transport = false): void {
     this.closed = true;
     if (this.pingTimer !== null) { this.timers.clearTimeout(this.pingTimer); this.pingTimer = null; }
     for (const s of [...this.streams.values()]) this.closeStream(s, StreamError.SESSION_CLOSED);
@@ -206,7 +207,7 @@ export class Session {
     this.pingWaiters.clear();
     this.flushOut();
     try { this.transport.close(); } catch { /* already closed */ }
-    this.call(() => this.opts.onClose?.(code, reason, byPeer));
+    this.call(() => this.opts.onClose?.(code, reason, byPeer, transport));
   }
 
   /**
