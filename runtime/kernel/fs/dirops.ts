@@ -3,7 +3,7 @@
 // namei.walkParent() (which has checked search permission on the parent) and pass the last component;
 // these functions check the name, permissions and the types involved in Linux's order (so that the
 // first failing check decides the errno, e.g. EEXIST before EACCES), and keep st_nlink, timestamps and
-// parent pointers right.
+// parent pointers right. Each successful change is reported to fsnotify (fs/notify/fsnotify.ts).
 import {
   EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EXDEV,
 } from '../../abi/errno.js';
@@ -15,6 +15,7 @@ import { raise } from '../errors.js';
 import type { Cred } from '../proc/cred.js';
 import { DirInode, Inode, LnkInode, SpecialInode } from './inode.js';
 import { LAST_ROOT } from './namei.js';
+import { fsnotifyCreate, fsnotifyDelete, fsnotifyLink, fsnotifyMove } from './notify/fsnotify.js';
 import { MAY_WRITE, mayCreate, mayDelete, permission } from './permission.js';
 import { RegInode } from './tmpfs.js';
 
@@ -57,7 +58,9 @@ export function vfsMknod(cred: Cred, dir: DirInode, name: string, mode: number, 
   const perm = mode & 0o7777;
   const node = fmt === S_IFREG ? new RegInode(dir.sb, perm, uid, gid)
     : new SpecialInode(dir.sb, fmt | perm, fmt === S_IFCHR || fmt === S_IFBLK ? rdev : 0, uid, gid);
-  return attach(dir, name, node);
+  attach(dir, name, node);
+  fsnotifyCreate(dir, name, node);
+  return node;
 }
 
 /** A regular file not linked anywhere (O_TMPFILE); `linkable` unless opened with O_EXCL. */
@@ -78,6 +81,7 @@ export function vfsMkdir(cred: Cred, dir: DirInode, name: string, mode: number):
   const node = new DirInode(dir.sb, perm, uid, gid, dir);
   attach(dir, name, node);
   dir.nlink++;
+  fsnotifyCreate(dir, name, node);
   return node;
 }
 
@@ -86,7 +90,9 @@ export function vfsSymlink(cred: Cred, dir: DirInode, name: string, target: stri
   prepareCreate(dir, name, cred);
   const { uid, gid } = owner(dir, cred);
   const node = new LnkInode(dir.sb, target, uid, gid);
-  return attach(dir, name, node, node.size) as LnkInode;
+  attach(dir, name, node, node.size);
+  fsnotifyCreate(dir, name, node);
+  return node;
 }
 
 /** A new name for `node` in `dir` (hard link). */
@@ -104,6 +110,7 @@ export function vfsLink(cred: Cred, node: Inode, dir: DirInode, name: string): v
   node.nlink++;
   node.touch(false);
   attach(dir, name, node);
+  fsnotifyLink(dir, name, node);
 }
 
 function dropLink(node: Inode): void {
@@ -123,6 +130,7 @@ export function vfsUnlink(cred: Cred, dir: DirInode, name: string): void {
   dir.remove(name);
   dir.touch(true);
   dropLink(node);
+  fsnotifyDelete(dir, name, node);
 }
 
 function checkRmdirVictim(node: DirInode): void {
@@ -151,6 +159,7 @@ export function vfsRmdir(cred: Cred, dir: DirInode, name: string): void {
   dir.remove(name);
   dir.touch(true);
   killDir(dir, node);
+  fsnotifyDelete(dir, name, node);
 }
 
 /** True if `a` is `b` or one of its ancestors (in the same filesystem). */
@@ -225,4 +234,5 @@ export function vfsRename(cred: Cred, odir: DirInode, oname: string, ndir: DirIn
   old.touch(false);
   odir.touch(true);
   if (ndir !== odir) ndir.touch(true);
+  fsnotifyMove(odir, oname, ndir, nname, old, target, exchange);
 }

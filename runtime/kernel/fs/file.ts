@@ -9,6 +9,8 @@ import { O_ACCMODE, O_RDONLY, O_WRONLY, POLLIN, POLLOUT } from '../../abi/fcntl.
 import { raise } from '../errors.js';
 import { WaitQueue } from '../wait.js';
 import { releaseLocks } from './locks.js';
+import { fsnotifyClose } from './notify/fsnotify.js';
+import type { Dentry } from './dcache.js';
 import type { Task } from '../proc/task.js';
 import type { DirInode } from './inode.js';
 import type { Stat } from './stat.js';
@@ -47,10 +49,16 @@ export abstract class File {
   node?: unknown;
   /** Where the file was opened (start directory and path as given): its name in /proc/<pid>/fd. */
   openedAt?: { dir: DirInode; path: string };
+  /** The name the file was opened by (f_path.dentry; fs/dcache.ts): where fsnotify reports its events. */
+  dentry?: Dentry;
 
   get(): this { this.refs++; return this; }
   put(): void {
-    if (--this.refs === 0) { releaseLocks(this); this.release(); }
+    if (--this.refs === 0) {
+      releaseLocks(this);
+      if (this.dentry) fsnotifyClose(this);
+      this.release();
+    }
     else if (this.refs < 0) raise(EBADF);
   }
 }

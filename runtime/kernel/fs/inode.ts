@@ -11,6 +11,7 @@ import { S_IFDIR, S_IFLNK, S_IFMT } from '../../abi/fcntl.js';
 import { byteLength } from '../bytestring.js';
 import type { Task } from '../proc/task.js';
 import type { File } from './file.js';
+import type { FsnotifyMark } from './notify/fsnotify.js';
 import { currentTime, type Stat, type Timespec } from './stat.js';
 
 export class SuperBlock {
@@ -52,6 +53,8 @@ export abstract class Inode {
   ctime: Timespec;
   btime: Timespec;
   rdev = 0;
+  /** Watches on this node (i_fsnotify_marks; fs/notify/fsnotify.ts), null while nobody watches it. */
+  fsnotifyMarks: FsnotifyMark[] | null = null;
 
   constructor(readonly sb: SuperBlock, public mode: number, public uid: number, public gid: number,
     ino?: number, time?: Timespec) {

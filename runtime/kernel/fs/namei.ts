@@ -8,6 +8,7 @@ import { raise } from '../errors.js';
 import { byteLength } from '../bytestring.js';
 import type { Cred } from '../proc/cred.js';
 import type { Task } from '../proc/task.js';
+import type { NameRef } from './dcache.js';
 import { DirInode, Inode, LnkInode } from './inode.js';
 import { MAY_EXEC, permission } from './permission.js';
 
@@ -19,6 +20,11 @@ export const LAST_ROOT = '/';
 /** State of one path walk (struct nameidata): who walks, from which root, and the symlink budget. */
 export class Nameidata {
   links = 0;
+  /**
+   * The directory and name of the last component of the last walk() (null when the path named "/" or
+   * went through a magic link): the name fsnotify reports the node's events to (fs/dcache.ts).
+   */
+  last: NameRef | null = null;
   constructor(readonly task: Task | null, readonly cred: Cred, readonly root: DirInode) {}
 }
 
@@ -69,6 +75,7 @@ function run(nd: Nameidata, start: DirInode, path: string, follow: boolean, want
 function run(nd: Nameidata, start: DirInode, path: string, follow: boolean, wantParent: boolean): Inode | ParentResult {
   const { parts, abs, slash } = split(path);
   let cur: DirInode = abs ? crossMounts(nd.root) as DirInode : start;
+  nd.last = null;
   if (parts.length === 0) return wantParent ? { dir: cur, name: LAST_ROOT, slash: true } : cur;
   const stack = parts.reverse();
   let result: Inode = cur;
@@ -81,16 +88,17 @@ function run(nd: Nameidata, start: DirInode, path: string, follow: boolean, want
       return { dir: cur, name, slash };
     }
     let n = step(nd, cur, name);
+    let magic: Inode | null = null;
     if (n instanceof LnkInode && (!last || follow || slash)) {
       if (++nd.links > MAXSYMLINKS) raise(ELOOP);
-      const magic = n.follow(nd.task);
+      magic = n.follow(nd.task);
       if (magic) {
         n = magic;
       } else {
         const t = split(n.readlink(nd.task));
         if (t.abs) cur = crossMounts(nd.root) as DirInode;
         for (let i = t.parts.length - 1; i >= 0; i--) stack.push(t.parts[i]!);
-        if (stack.length === 0) result = cur;
+        if (stack.length === 0) { result = cur; nd.last = null; }
         continue;
       }
     }
@@ -99,6 +107,7 @@ function run(nd: Nameidata, start: DirInode, path: string, follow: boolean, want
       cur = n;
     } else {
       result = n;
+      nd.last = magic ? null : { parent: cur, name };
     }
   }
   if (slash && !result.isDir) raise(ENOTDIR);

@@ -2,18 +2,22 @@
 // creates the file for O_CREAT (following a final symlink to create its target, as Linux does), checks
 // access, and builds the file description for the node's type: regular file, directory, character
 // device (chrdev registry), FIFO (fs/pipe.ts), synthetic file (Inode.open). O_PATH gives a PathFile.
+// The new description remembers the name it was opened by (fs/dcache.ts) and reports IN_OPEN (fsnotify).
 import { EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOTDIR, ENXIO } from '../../abi/errno.js';
 import {
   O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC,
   O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, S_IFMT,
 } from '../../abi/fcntl.js';
+import { IN_MODIFY } from '../../abi/inotify.js';
 import { raise } from '../errors.js';
 import type { Task } from '../proc/task.js';
 import type { ChrdevRegistry } from './char_dev.js';
+import { dget, type NameRef } from './dcache.js';
 import { vfsMknod, vfsTmpfile } from './dirops.js';
 import { File } from './file.js';
 import { DirInode, Inode, LnkInode, SpecialInode } from './inode.js';
 import { crossMounts, dotdot, LAST_ROOT, Nameidata, walk, walkParent, MAXSYMLINKS } from './namei.js';
+import { fsnotifyChange, fsnotifyOpen } from './notify/fsnotify.js';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, permission } from './permission.js';
 import { openFifo } from './pipe.js';
 import { DirFile } from './readdir.js';
@@ -71,15 +75,26 @@ export function openNode(t: Task, node: Inode, flags: number, chrdev: ChrdevRegi
   }
 }
 
-/** Check, truncate (O_TRUNC) and open an existing node. */
-function finish(t: Task, node: Inode, flags: number, chrdev: ChrdevRegistry): File {
+/** A description just opened as `at`: it holds that name, and the open is reported (fsnotify_open). */
+function opened(f: File, node: Inode, at: NameRef | null, unhashed = false): File {
+  // A synthetic node may hand out a description that is already open (fs/proc/fd.ts): it keeps its name.
+  if (!f.dentry) f.dentry = dget(node, at, unhashed);
+  fsnotifyOpen(f);
+  return f;
+}
+
+/** Check, truncate (O_TRUNC) and open an existing node reached as `at`. */
+function finish(t: Task, node: Inode, flags: number, chrdev: ChrdevRegistry, at: NameRef | null): File {
   if (flags & O_PATH) {
     if ((flags & O_DIRECTORY) && !node.isDir) raise(ENOTDIR);
-    return openNode(t, node, flags, chrdev);
+    return opened(openNode(t, node, flags, chrdev), node, at);
   }
   mayOpen(t, node, flags);
-  const f = openNode(t, node, flags, chrdev);
-  if ((flags & O_TRUNC) && node instanceof RegInode) node.truncate(0);
+  const f = opened(openNode(t, node, flags, chrdev), node, at);
+  if ((flags & O_TRUNC) && node instanceof RegInode) {
+    node.truncate(0);
+    fsnotifyChange(node, IN_MODIFY, f.dentry ?? null);
+  }
   return f;
 }
 
@@ -98,11 +113,11 @@ export function doOpen(t: Task, start: DirInode, path: string, flags: number, mo
     const dir = walk(nd, start, path, true);
     if (!(dir instanceof DirInode)) raise(ENOTDIR);
     const node = vfsTmpfile(t.cred, dir, perm, !(flags & O_EXCL));
-    return new RegFile(node, keptFlags(flags & ~O_TMPFILE));
+    return opened(new RegFile(node, keptFlags(flags & ~O_TMPFILE)), node, null, true);
   }
   if (!(flags & O_CREAT)) {
     const node = walk(nd, start, path, !(flags & O_NOFOLLOW));
-    return finish(t, node, flags, chrdev);
+    return finish(t, node, flags, chrdev, nd.last);
   }
   if (flags & O_DIRECTORY) raise(EINVAL);
   let cur = start, p = path;
@@ -113,18 +128,20 @@ export function doOpen(t: Task, start: DirInode, path: string, flags: number, mo
     const found = dir.dead ? undefined : dir.lookup(name);
     if (!found) {
       const node = vfsMknod(t.cred, dir, name, S_IFREG | perm);
-      return openNode(t, node, flags, chrdev);
+      return opened(openNode(t, node, flags, chrdev), node, { parent: dir, name });
     }
     if (flags & O_EXCL) raise(EEXIST);
     let node = crossMounts(found);
+    let at: NameRef | null = { parent: dir, name };
     if (node instanceof LnkInode) {
       if (flags & O_NOFOLLOW) raise(ELOOP);
       if (++nd.links > MAXSYMLINKS) raise(ELOOP);
       const magic = node.follow(t);
       if (!magic) { cur = dir; p = node.readlink(t); continue; }
       node = magic;
+      at = null;
     }
     if (node.isDir) raise(EISDIR);
-    return finish(t, node, flags, chrdev);
+    return finish(t, node, flags, chrdev, at);
   }
 }

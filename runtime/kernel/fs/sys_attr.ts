@@ -2,39 +2,46 @@
 // ftruncate64; fs/utimes.c: utimensat). 64-bit lengths arrive as two i32 halves, low word first.
 import { EBADF, EFAULT, EINVAL, ENOENT } from '../../abi/errno.js';
 import { AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_PATH } from '../../abi/fcntl.js';
+import { IN_MODIFY } from '../../abi/inotify.js';
 import { raise } from '../errors.js';
 import type { Task } from '../proc/task.js';
 import type { SyscallDefs } from '../syscalls/types.js';
 import { accessNode, chmodNode, chownNode, timeArg, truncateNode, utimesNode, type TimeArg } from './attr.js';
+import type { NameRef } from './dcache.js';
 import type { Inode } from './inode.js';
+import { fsnotifyChange } from './notify/fsnotify.js';
 
 const off64 = (lo: number, hi: number): number => hi * 0x1_0000_0000 + (lo >>> 0);
 
-/** The node behind an fd for f* calls: EBADF for O_PATH descriptors, as Linux. */
-function fdNodeForAttr(t: Task, fd: number): Inode {
+/** The node behind an fd for f* calls (EBADF for O_PATH descriptors, as Linux) and its name. */
+function fdNodeForAttr(t: Task, fd: number): { node: Inode; at: NameRef | null } {
   const f = t.files.get(fd);
   if (f.flags & O_PATH) raise(EBADF);
-  return t.kernel.vfs.fdNode(t, fd);
+  return { node: t.kernel.vfs.fdNode(t, fd), at: f.dentry ?? null };
 }
 
 export function sys_fchmod(t: Task, fd: number, mode: number): number {
-  chmodNode(t.cred, fdNodeForAttr(t, fd), mode);
+  const { node, at } = fdNodeForAttr(t, fd);
+  chmodNode(t.cred, node, mode, at);
   return 0;
 }
 
 export function sys_fchmodat(t: Task, dirfd: number, path: number, mode: number): number {
-  chmodNode(t.cred, t.kernel.vfs.lookupAt(t, dirfd, t.mem.cstring(path), 0), mode);
+  const { node, at } = t.kernel.vfs.lookupNamedAt(t, dirfd, t.mem.cstring(path), 0);
+  chmodNode(t.cred, node, mode, at);
   return 0;
 }
 
 export function sys_fchown(t: Task, fd: number, uid: number, gid: number): number {
-  chownNode(t.cred, fdNodeForAttr(t, fd), uid, gid);
+  const { node, at } = fdNodeForAttr(t, fd);
+  chownNode(t.cred, node, uid, gid, at);
   return 0;
 }
 
 export function sys_fchownat(t: Task, dirfd: number, path: number, uid: number, gid: number, flags: number): number {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) raise(EINVAL);
-  chownNode(t.cred, t.kernel.vfs.lookupAt(t, dirfd, t.mem.cstring(path), flags), uid, gid);
+  const { node, at } = t.kernel.vfs.lookupNamedAt(t, dirfd, t.mem.cstring(path), flags);
+  chownNode(t.cred, node, uid, gid, at);
   return 0;
 }
 
@@ -45,23 +52,25 @@ export function sys_utimensat(t: Task, dirfd: number, path: number, times: numbe
     atime = timeArg(t.mem.i64(times), t.mem.i32(times + 8));
     mtime = timeArg(t.mem.i64(times + 16), t.mem.i32(times + 24));
   }
-  let node: Inode;
+  let node: Inode, at: NameRef | null;
   if (path === 0) {
     // utimensat(fd, NULL, ...) is futimens(fd): Linux-specific, no flags allowed.
     if (flags & AT_SYMLINK_NOFOLLOW) raise(EINVAL);
     if (dirfd === AT_FDCWD) raise(EFAULT);
     node = t.kernel.vfs.fdNode(t, dirfd);
+    at = t.files.get(dirfd).dentry ?? null;
   } else {
-    node = t.kernel.vfs.lookupAt(t, dirfd, t.mem.cstring(path), flags);
+    ({ node, at } = t.kernel.vfs.lookupNamedAt(t, dirfd, t.mem.cstring(path), flags));
   }
-  utimesNode(t.cred, node, atime, mtime);
+  utimesNode(t.cred, node, atime, mtime, at);
   return 0;
 }
 
 export function sys_truncate64(t: Task, path: number, lo: number, hi: number): number {
   const len = off64(lo, hi);
   if (len < 0) raise(EINVAL);
-  truncateNode(t.cred, t.kernel.vfs.lookupAt(t, AT_FDCWD, t.mem.cstring(path), 0), len);
+  const { node, at } = t.kernel.vfs.lookupNamedAt(t, AT_FDCWD, t.mem.cstring(path), 0);
+  truncateNode(t.cred, node, len, at);
   return 0;
 }
 
@@ -71,6 +80,7 @@ export function sys_ftruncate64(t: Task, fd: number, lo: number, hi: number): nu
   const f = t.files.get(fd);
   if (f.flags & O_PATH) raise(EBADF);
   f.truncate(len);
+  if (f.dentry) fsnotifyChange(f.dentry.inode, IN_MODIFY, f.dentry);
   return 0;
 }
 

@@ -5,6 +5,7 @@ import { O_PATH, S_IFDIR, S_IFIFO, S_IFMT, S_IFSOCK } from '../../abi/fcntl.js';
 import { raise } from '../errors.js';
 import type { Task } from '../proc/task.js';
 import type { SyscallDefs } from '../syscalls/types.js';
+import { fsnotifyAccess, fsnotifyModify } from './notify/fsnotify.js';
 import { RegInode, MAX_FILE_SIZE } from './tmpfs.js';
 
 const off64 = (lo: number, hi: number): number => hi * 0x1_0000_0000 + (lo >>> 0);
@@ -12,7 +13,9 @@ const off64 = (lo: number, hi: number): number => hi * 0x1_0000_0000 + (lo >>> 0
 export function sys_getdents64(t: Task, fd: number, buf: number, count: number): number {
   const f = t.files.get(fd);
   if (f.flags & O_PATH) raise(EBADF);
-  return f.getdents64(t, t.mem.view(buf, count >>> 0));
+  const n = f.getdents64(t, t.mem.view(buf, count >>> 0));
+  fsnotifyAccess(f);
+  return n;
 }
 
 /** _llseek(fd, offset_high, offset_low, loff_t *result, whence): note the high word comes first. */
@@ -38,6 +41,7 @@ export function sys_fallocate(t: Task, fd: number, mode: number, offLo: number, 
   if (mode !== 0) raise(EOPNOTSUPP);
   if (off + len > MAX_FILE_SIZE) raise(EFBIG);
   if (off + len > f.node.size) f.node.truncate(off + len);
+  fsnotifyModify(f);
   return 0;
 }
 

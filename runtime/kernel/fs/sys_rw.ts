@@ -1,7 +1,8 @@
 // Syscalls on file descriptors that do not depend on the filesystem (fs/read_write.c, fs/fcntl.c,
 // fs/ioctl.c, fs/file.c, fs/pipe.c): read/write and their vector and positioned forms, close, dup, fcntl,
 // ioctl, pipe2. Blocking: a File raises EAGAIN when it would block; unless O_NONBLOCK the task sleeps on
-// the file's wait queue and the call runs again when woken.
+// the file's wait queue and the call runs again when woken. A transfer of at least one byte is reported
+// to fsnotify (IN_ACCESS, IN_MODIFY), as vfs_read/vfs_write do.
 import { EAGAIN, EBADF, EINVAL, ESPIPE } from '../../abi/errno.js';
 import {
   FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_GETOWN, F_GETPIPE_SZ, F_SETFD, F_SETFL,
@@ -11,6 +12,7 @@ import {
 import { BLOCK, isErrno, raise } from '../errors.js';
 import { createPipe, PIPE_SIZE } from './pipe.js';
 import { flock, getlk, readFlock, setlk, writeFlock } from './locks.js';
+import { fsnotifyAccess, fsnotifyModify } from './notify/fsnotify.js';
 import type { File } from './file.js';
 import type { Task } from '../proc/task.js';
 import type { SyscallDefs } from '../syscalls/types.js';
@@ -48,14 +50,18 @@ function doRead(t: Task, fd: number, buf: number, count: number, off: number): n
   const f = readable(t, fd);
   if (count < 0) raise(EINVAL);
   const dst = t.mem.view(buf, count >>> 0);
-  return blockingIo(t, f, () => f.read(t, dst, off));
+  const n = blockingIo(t, f, () => f.read(t, dst, off));
+  if (n > 0) fsnotifyAccess(f);
+  return n;
 }
 
 function doWrite(t: Task, fd: number, buf: number, count: number, off: number): number {
   const f = writable(t, fd);
   if (count < 0) raise(EINVAL);
   const src = t.mem.view(buf, count >>> 0);
-  return blockingIo(t, f, () => f.write(t, src, off));
+  const n = blockingIo(t, f, () => f.write(t, src, off));
+  if (n > 0) fsnotifyModify(f);
+  return n;
 }
 
 function iovecs(t: Task, iov: number, cnt: number): Uint8Array[] {
@@ -88,6 +94,7 @@ function doReadv(t: Task, fd: number, iov: number, cnt: number, off: number): nu
     total += n;
     if (n < v.length) break;
   }
+  if (total > 0) fsnotifyAccess(f);
   return total;
 }
 
@@ -104,7 +111,9 @@ function doWritev(t: Task, fd: number, iov: number, cnt: number, off: number): n
     let p = 0;
     for (const v of vs) { src.set(v, p); p += v.length; }
   }
-  return blockingIo(t, f, () => f.write(t, src, off));
+  const n = blockingIo(t, f, () => f.write(t, src, off));
+  if (n > 0) fsnotifyModify(f);
+  return n;
 }
 
 function positioned(t: Task, fd: number, lo: number, hi: number): number {

@@ -4,11 +4,13 @@
 // getcwd, plus readFile/writeFile conveniences for hosts and tests (cf. fs/namespace.c, fs/open.c).
 import { EACCES, EADDRINUSE, EBADF, ECONNREFUSED, EEXIST, EISDIR, ENOENT, ENOTDIR } from '../../abi/errno.js';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, S_IFREG, S_IFSOCK } from '../../abi/fcntl.js';
+import { IN_MODIFY } from '../../abi/inotify.js';
 import { isErrno, raise } from '../errors.js';
 import { Cred } from '../proc/cred.js';
 import type { Task } from '../proc/task.js';
 import { ChrdevRegistry } from './char_dev.js';
 import { makeDevfs, registerMemDevices } from './devfs.js';
+import type { NameRef } from './dcache.js';
 import { realPath } from './d_path.js';
 import { vfsMkdir, vfsMknod, vfsSymlink } from './dirops.js';
 import type { File } from './file.js';
@@ -16,6 +18,7 @@ import { FsContext } from './fs_struct.js';
 import { Image } from './image.js';
 import { DirInode, Inode, SpecialInode } from './inode.js';
 import { dotdot, LAST_ROOT, Nameidata, pathOf, walk, walkParent } from './namei.js';
+import { fsnotifyChange } from './notify/fsnotify.js';
 import { doOpen, openNode } from './open.js';
 import { mountOverlay } from './overlay.js';
 import { MAY_EXEC, MAY_WRITE, permission } from './permission.js';
@@ -113,11 +116,21 @@ export class Vfs {
    * symlink unresolved; AT_EMPTY_PATH with "" names the file of dirfd itself.
    */
   lookupAt(t: Task, dirfd: number, path: string, atFlags: number): Inode {
+    return this.lookupNamedAt(t, dirfd, path, atFlags).node;
+  }
+
+  /**
+   * lookupAt, also giving the name the node was reached by: the walk's last component, or the name an
+   * AT_EMPTY_PATH descriptor was opened by (fsnotify reports attribute changes to that directory).
+   */
+  lookupNamedAt(t: Task, dirfd: number, path: string, atFlags: number): { node: Inode; at: NameRef | null } {
     if (path === '' && (atFlags & AT_EMPTY_PATH)) {
-      if (dirfd === AT_FDCWD) return t.fs.cwd;
-      return this.fdNode(t, dirfd);
+      if (dirfd === AT_FDCWD) return { node: t.fs.cwd, at: null };
+      return { node: this.fdNode(t, dirfd), at: t.files.get(dirfd).dentry ?? null };
     }
-    return walk(this.nameidata(t), this.startDir(t, dirfd, path), path, !(atFlags & AT_SYMLINK_NOFOLLOW));
+    const nd = this.nameidata(t);
+    const node = walk(nd, this.startDir(t, dirfd, path), path, !(atFlags & AT_SYMLINK_NOFOLLOW));
+    return { node, at: nd.last };
   }
 
   /** Parent directory and last component of a path, for the calls that create or remove names. */
@@ -206,6 +219,7 @@ export class Vfs {
     if (!(node instanceof RegInode)) raise(node.isDir ? EISDIR : EACCES);
     node.truncate(0);
     node.write(bytes, 0);
+    fsnotifyChange(node, IN_MODIFY, nd.last ?? { parent: dir, name });
   }
 
   /** Host/test convenience: create a directory, as root (the parent must exist; EEXIST if it does). */

@@ -13,6 +13,7 @@ import { itimerSyscalls } from '../time/itimer.js';
 import { pollSyscalls } from '../fs/sys_poll.js';
 import { epollSyscalls } from '../fs/eventpoll.js';
 import { eventfdSyscalls } from '../fs/eventfd.js';
+import { inotifySyscalls } from '../fs/notify/inotify.js';
 import { timerfdSyscalls } from '../time/timerfd.js';
 import { signalfdSyscalls } from '../signal/signalfd.js';
 import { posixTimerSyscalls } from '../time/posix_timers.js';
@@ -21,8 +22,8 @@ import { socketSyscalls } from '../net/sys_socket.js';
 export interface TableEntry extends SyscallDef { nr: number; name: SyscallName; }
 
 const families: SyscallDefs[] = [procSyscalls, signalSyscalls, rwSyscalls, mmSyscalls, timeSyscalls, miscSyscalls,
-  fsSyscalls, itimerSyscalls, pollSyscalls, epollSyscalls, eventfdSyscalls, timerfdSyscalls, signalfdSyscalls,
-  posixTimerSyscalls, socketSyscalls];
+  fsSyscalls, itimerSyscalls, pollSyscalls, epollSyscalls, eventfdSyscalls, inotifySyscalls, timerfdSyscalls,
+  signalfdSyscalls, posixTimerSyscalls, socketSyscalls];
 
 function build(): TableEntry[] {
   const table: TableEntry[] = [];
