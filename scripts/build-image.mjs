@@ -4,7 +4,8 @@
 //
 //   node scripts/build-image.mjs [--out build/rootfs.img] [--force]
 //        [--busybox build/busybox.wasm] [--applets build/busybox.applets]    the real root filesystem
-//        [--extra SRC:/PATH]...    more programs (default: build/socat.wasm as /usr/bin/socat)
+//        [--extra SRC:/PATH]...    more programs (default: build/socat.wasm as /usr/bin/socat and
+//                                  build/fsd.wasm as /usr/libexec/wasmux/fsd, the file service)
 //   node scripts/build-image.mjs --staging DIR [--out FILE]                 any directory tree, as is
 //
 // Incremental: the hash of every input plus this file is kept in <out>.stamp; when it matches, nothing is
@@ -19,6 +20,11 @@ export const IMAGE_MAGIC = 'WASMUXFS';
 export const IMAGE_VERSION = 1;
 const HEADER_SIZE = 128, INODE_SIZE = 40, DIRENT_SIZE = 12, DATA_ALIGN = 16;
 const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
+/** Programs packed next to busybox unless --extra is given. */
+const DEFAULT_EXTRAS = [
+  { src: 'build/socat.wasm', path: '/usr/bin/socat' },
+  { src: 'build/fsd.wasm', path: '/usr/libexec/wasmux/fsd' },   // docs/design/fs-protocol.md
+];
 const enc = new TextEncoder();
 
 function cmpBytes(a, b) {
@@ -246,7 +252,7 @@ export function buildImage({ root = process.cwd(), out, staging, busybox, applet
     const ap = resolve(root, applets ?? 'build/busybox.applets');
     const etc = resolve(root, etcDir ?? 'wasm/rootfs/etc');
     const www = resolve(root, wwwDir ?? 'wasm/rootfs/www');
-    const xs = (extras ?? [{ src: 'build/socat.wasm', path: '/usr/bin/socat' }])
+    const xs = (extras ?? DEFAULT_EXTRAS)
       .map((x) => ({ path: x.path, src: resolve(root, x.src) }));
     for (const f of [bb, ap, etc, www, ...xs.map((x) => x.src)]) {
       if (!existsSync(f)) throw new Error(`build-image: missing input ${f} (build busybox first, or use --staging DIR)`);

@@ -46,6 +46,12 @@ export interface Exposures {
   /**
    * Open a stream to a point, delivered to the server as a new connection in its accept queue. Throws an
    * Error with code 'ECONNREFUSED' when the point is gone or its backlog is full.
+   *
+   * "unix:<absolute path>" also reaches a listening AF_UNIX stream socket whose path is NOT in unixPaths:
+   * a private service for the host itself (the IDE's file service, /run/wasmux/fs.sock; see
+   * docs/design/fs-protocol.md). Such sockets are never in list() nor announced by on('added'), so the
+   * edge tunnel, which publishes list(), never exposes them. A host that forwards connect requests chosen
+   * by someone else (the edge naming a point) must check the id against list() first.
    */
   connect(id: string): HostStream;
   /** UNIX paths that become exposure points when something listens there. */

@@ -2,7 +2,9 @@
 // listening AF_UNIX stream socket whose path is in `unixPaths`, and every listening TCP socket, is a point
 // ("unix:/tmp/server.sock", "tcp:8080"); several listeners on one TCP port (IPv4 and IPv6, SO_REUSEPORT)
 // are one point. connect() creates the server end of a connection exactly as a connect() from inside the
-// sandbox would, and hands the host the other end as a HostStream.
+// sandbox would, and hands the host the other end as a HostStream. Listening AF_UNIX stream sockets on
+// other paths (the file service, /run/wasmux/fs.sock) are kept apart: connect("unix:<path>") reaches them,
+// list() and the events never show them, so the edge tunnel cannot publish them.
 //
 // Why callbacks are deferred: host callbacks must never run inside a syscall handler (a throwing or
 // re-entrant callback would corrupt the kernel's state), so data, end, close and drain are delivered from
@@ -30,6 +32,8 @@ type Ev = 'added' | 'removed';
 export class ExposureRegistry implements Exposures {
   readonly unixPaths: Set<string>;
   private readonly points = new Map<string, Entry>();
+  /** Listening AF_UNIX stream sockets on paths not in unixPaths, by id: connectable, never listed. */
+  private readonly unlisted = new Map<string, StreamSocket[]>();
   private readonly subs: Record<Ev, Set<(p: ExposurePoint) => void>> = { added: new Set(), removed: new Set() };
   private nextHostPort = 1;
 
@@ -53,7 +57,7 @@ export class ExposureRegistry implements Exposures {
   private pointOf(s: StreamSocket): ExposurePoint | null {
     if (s.domain === AF_UNIX) {
       const path = (s as UnixStreamSocket).absPath;
-      if (!path || !this.unixPaths.has(path) || s.type !== 1) return null;
+      if (!path || s.type !== 1) return null;
       return { id: `unix:${path}`, kind: 'unix', path };
     }
     const l = s.local as InetAddr | null;
@@ -65,6 +69,12 @@ export class ExposureRegistry implements Exposures {
   listening(s: StreamSocket): void {
     const p = this.pointOf(s);
     if (!p) return;
+    if (p.kind === 'unix' && !this.unixPaths.has(p.path!)) {
+      // Unlisted (see the header); the newest listener on a path goes first, as for points below.
+      const socks = this.unlisted.get(p.id);
+      if (socks) socks.unshift(s); else this.unlisted.set(p.id, [s]);
+      return;
+    }
     const e = this.points.get(p.id);
     // A newer listener on the same UNIX path owns the name (the old one was unlinked): it goes first.
     if (e) { if (p.kind === 'unix') e.socks.unshift(s); else e.socks.push(s); return; }
@@ -74,6 +84,13 @@ export class ExposureRegistry implements Exposures {
 
   /** Called when a listener closes or shuts down. */
   unlistening(s: StreamSocket): void {
+    for (const [id, socks] of this.unlisted) {
+      const i = socks.indexOf(s);
+      if (i < 0) continue;
+      socks.splice(i, 1);
+      if (socks.length === 0) this.unlisted.delete(id);
+      return;
+    }
     for (const [id, e] of this.points) {
       const i = e.socks.indexOf(s);
       if (i < 0) continue;
@@ -84,9 +101,9 @@ export class ExposureRegistry implements Exposures {
   }
 
   connect(id: string): HostStream {
-    const e = this.points.get(id);
-    if (!e) throw new ExposureError(`no exposure point ${id}`, 'ECONNREFUSED');
-    const l = e.socks.find((s) => s.acceptsMore);
+    const socks = this.points.get(id)?.socks ?? this.unlisted.get(id);
+    if (!socks) throw new ExposureError(`no exposure point ${id}`, 'ECONNREFUSED');
+    const l = socks.find((s) => s.acceptsMore);
     if (!l) throw new ExposureError(`exposure point ${id}: backlog full`, 'ECONNREFUSED');
     const port = 60999 - (this.nextHostPort++ % 28232);
     let dest = l.local!, remote: SockAddr = { family: AF_UNIX, path: null, abstract: null };
