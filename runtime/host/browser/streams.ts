@@ -5,9 +5,13 @@
 import type { Exposures, HostStream } from '../../kernel/net/exposure.js';
 import { PortStream, type PortLike } from '../../protocol/stream/port-stream.js';
 
-/** Connect `port` to the point `pointId` ("unix:/tmp/server.sock", "tcp:8080"); never throws. */
-export function connectPort(exposures: Exposures, pointId: string, port: PortLike): void {
+/**
+ * Connect `port` to the point `pointId` ("unix:/tmp/server.sock", "tcp:8080"); never throws. With
+ * `listedOnly`, only exposure points (not the unlisted UNIX sockets such as the file service's).
+ */
+export function connectPort(exposures: Exposures, pointId: string, port: PortLike, listedOnly = false): void {
   const ps = new PortStream(port);
+  if (listedOnly && !exposures.list().some((p) => p.id === pointId)) { ps.close('ECONNREFUSED'); return; }
   let hs: HostStream;
   try {
     hs = exposures.connect(pointId);
@@ -31,16 +35,17 @@ export function bridge(hs: HostStream, ps: PortStream): void {
 }
 
 /**
- * A connector port: the service worker's way in. Each message {point, port} (the port transferred) asks for
- * one connection. A malformed message is ignored (and its port, if any, closed).
+ * A connector port: the service worker's way in, for previews. Each message {point, port} (the port
+ * transferred) asks for one connection, to exposure points only. A malformed message is ignored (and its
+ * port, if any, closed).
  */
 export function serveConnector(exposures: Exposures, port: PortLike): void {
-  port.onmessage = (ev) => {
+  port.addEventListener('message', (ev) => {
     const m = ev.data as { point?: unknown; port?: unknown } | null;
     const p = m?.port as PortLike | undefined;
     if (!p || typeof p.postMessage !== 'function') return;
     if (typeof m?.point !== 'string') { p.close(); return; }
-    connectPort(exposures, m.point, p);
-  };
+    connectPort(exposures, m.point, p, true);
+  });
   port.start?.();
 }

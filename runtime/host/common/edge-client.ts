@@ -214,6 +214,9 @@ export class EdgeClient {
   private onStream(stream: Stream, meta: unknown): void {
     const m = parseOpenMeta(meta);
     if (!m) { stream.reset(StreamError.PROTOCOL); return; }
+    // Only published points: exposures.connect() also reaches unlisted UNIX sockets (the IDE's file
+    // service), which the edge must never open, whatever it asks for.
+    if (!this.opts.exposures.list().some((p) => p.id === m.point)) { stream.reset(StreamError.REFUSED); return; }
     let hs: HostStream;
     try { hs = this.opts.exposures.connect(m.point); } catch { stream.reset(StreamError.REFUSED); return; }
     relay(stream, hs);
