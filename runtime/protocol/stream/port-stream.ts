@@ -17,11 +17,15 @@
 
 /** The part of MessagePort this needs (no DOM types in protocol/). */
 export interface PortLike {
-  postMessage(message: unknown, transfer?: unknown[]): void;
-  onmessage: ((ev: { data: unknown }) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
+  removeEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
   close(): void;
   start?(): void;
 }
+
+/** What postMessage may transfer (MessagePort, ArrayBuffer): opaque here. */
+type Transferable = object;
 
 /** Same shape as the kernel's HostStream (runtime/kernel/net/exposure.ts), plus `onOpen`. */
 export interface ByteStream {
@@ -72,11 +76,12 @@ export class PortStream implements ByteStream {
   private closeCb: ((e?: string) => void) | null = null;
   private drainCb: (() => void) | null = null;
   private openCb: (() => void) | null = null;
+  private readonly listener = (ev: { data: unknown }): void => this.receive(ev.data);
 
   constructor(private readonly port: PortLike) {
     this.opened = new Promise((ok, fail) => { this.resolveOpened = ok; this.rejectOpened = fail; });
     this.opened.catch(() => {});
-    port.onmessage = (ev) => this.receive(ev.data);
+    port.addEventListener('message', this.listener);
     port.start?.();
   }
 
@@ -180,7 +185,7 @@ export class PortStream implements ByteStream {
     this.closed = true;
     this.queue = [];
     if (!this.isOpen) this.rejectOpened(new PortStreamError(error ?? 'ECONNRESET'));
-    this.port.onmessage = null;
+    this.port.removeEventListener('message', this.listener);
     this.port.close();
     this.closeCb?.(error);
   }
