@@ -25,7 +25,8 @@ const MIME: Record<string, string> = {
   '.img': 'application/octet-stream',
   '.txt': 'text/plain; charset=utf-8',
 };
-const REVISIONED = /\.[0-9a-f]{8,}\.[a-z]+$/;
+/** Names that carry their content's hash: ours (name.<hex>.ext) and esbuild's chunks (chunks/name.<HASH>.js). */
+const REVISIONED = /\.[0-9a-f]{8,}\.[a-z]+$|\/chunks\/[^/]+\.[0-9A-Z]{8}\.js$/;
 /** Precompressed variants, best first. */
 const ENCODINGS: Array<[token: string, suffix: string]> = [['br', '.br'], ['gzip', '.gz']];
 

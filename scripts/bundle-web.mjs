@@ -39,8 +39,15 @@ export async function bundleWeb({ image = join(root, 'build/rootfs.img'), outdir
   for (const f of readdirSync(outdir)) if (/^kernel-worker(\.[0-9a-f]+)?\.js(\.br|\.gz)?$/.test(f) && !f.startsWith(workerName)) rmSync(join(outdir, f));
   writeFileSync(join(outdir, workerName), workerJs.contents);
   for (const f of worker.outputFiles) if (f !== workerJs) writeFileSync(f.path, f.contents);
-  await build({ ...common, entryPoints: [join(root, 'web/main.ts')], outfile: join(outdir, 'app.js'), format: 'esm',
-    loader: { '.css': 'text' }, define: { WASMUX_WORKER_URL: JSON.stringify(workerName) } });
+  // The WebSocket shim the service worker injects into previewed HTML pages (sw/preview.ts serves it as
+  // /preview/.wasmux/shim.js from the precache): it opens the same kernel worker as the app.
+  await build({ ...common, entryPoints: [join(root, 'web/preview-shim/shim.ts')], outfile: join(outdir, 'preview-shim.js'),
+    format: 'iife', sourcemap: false, define: { WASMUX_WORKER_URL: JSON.stringify(workerName) } });
+  // The page, split: what the first paint needs in app.js, the rest (the editor: CodeMirror and its
+  // languages, about 800 KB) in chunks loaded on first use, so they cost the boot nothing.
+  rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
+  await build({ ...common, entryPoints: { app: join(root, 'web/main.ts') }, outdir, format: 'esm', splitting: true,
+    chunkNames: 'chunks/[name].[hash]', loader: { '.css': 'text' }, define: { WASMUX_WORKER_URL: JSON.stringify(workerName) } });
   // The worker is started by a small inline script at the top of the page, before app.js is parsed: its
   // boot then overlaps the page's (runtime/host/browser/start-worker.ts).
   const early = await build({ ...common, entryPoints: [join(root, 'runtime/host/browser/early-start.ts')],
@@ -60,8 +67,8 @@ export async function bundleWeb({ image = join(root, 'build/rootfs.img'), outdir
   await build({ ...common, entryPoints: [join(root, 'sw/sw.ts')], outfile: sw, format: 'iife', sourcemap: false });
   const { count, size, warnings } = await injectManifest({
     swSrc: sw, swDest: sw, globDirectory: outdir,
-    globPatterns: ['index.html', 'app.js', workerName, 'manifest.webmanifest', 'icon-*.png', 'rootfs.*.img'],
-    dontCacheBustURLsMatching: /\.[0-9a-f]{12}\.(img|js)$/,
+    globPatterns: ['index.html', 'app.js', 'chunks/*.js', 'preview-shim.js', workerName, 'manifest.webmanifest', 'icon-*.png', 'rootfs.*.img'],
+    dontCacheBustURLsMatching: /\.[0-9a-f]{12}\.(img|js)$|^chunks\//,
     maximumFileSizeToCacheInBytes: 256 * 1024 * 1024,
   });
   if (warnings.length > 0) throw new Error(`workbox injectManifest: ${warnings.join('; ')}`);

@@ -23,8 +23,8 @@ describe('npm start (scripts/serve.mjs)', () => {
       child!.once('exit', (code) => fail(new Error(`exited with ${code}; stderr: ${err}`)));
     });
     const port = new URL(url).port;
-    // Through 127.0.0.1 with the Host the browser sends for "localhost" (Node may resolve localhost to ::1).
-    const get = (path: string): Promise<Response> => fetch(`http://127.0.0.1:${port}${path}`, { headers: { host: `localhost:${port}` } });
+    // Through 127.0.0.1 (Node may resolve localhost to ::1, where nothing listens).
+    const get = (path: string): Promise<Response> => fetch(`http://127.0.0.1:${port}${path}`);
     const page = await get('/');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<wasmux-app>');

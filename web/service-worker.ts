@@ -8,6 +8,26 @@ export interface ServiceWorkerHandle {
   applyUpdate(): void;
 }
 
+/**
+ * Give the service worker a way into the kernel, for previews (sw/preview.ts): a connector port now (once
+ * it is active) and whenever it asks (it loses the port when the browser stops it while idle).
+ */
+export function offerConnector(connectorPort: () => MessagePort): void {
+  if (!('serviceWorker' in navigator)) return;
+  const sw = navigator.serviceWorker;
+  const send = async (): Promise<void> => {
+    const active = (await sw.ready).active;
+    if (!active) return;
+    const port = connectorPort();
+    active.postMessage({ type: 'wasmux-connector' }, [port]);
+  };
+  sw.addEventListener('message', (e) => {
+    if ((e.data as { type?: string } | null)?.type === 'wasmux-connector-request') void send();
+  });
+  sw.startMessages();
+  void send();
+}
+
 export function registerServiceWorker(onUpdateWaiting: (h: ServiceWorkerHandle) => void): void {
   if (!('serviceWorker' in navigator)) return;
   const wb = new Workbox('sw.js');

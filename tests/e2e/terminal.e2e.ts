@@ -1,7 +1,7 @@
 // The browser app end to end: the kernel in a SharedWorker, a shell on a pty in xterm.js, two pages on one
 // sandbox (issue 6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, startE2E, screenText, typeLine, waitForScreen, TERMINAL, WEB_DIR, type E2E } from './browser.js';
@@ -214,12 +214,13 @@ describe('browser terminal', () => {
     for (const f of readdirSync(WEB_DIR).filter((f) => /^(index\.html|app\.js|kernel-worker\.[0-9a-f]+\.js)$/.test(f))) {
       copyFileSync(join(WEB_DIR, f), join(dir, f));
     }
+    cpSync(join(WEB_DIR, 'chunks'), join(dir, 'chunks'), { recursive: true });
     const server = await serve({ dir, port: 0 });
     try {
       const ctx = await e2e.browser.newContext();
       const page = await ctx.newPage();
       await page.goto(server.url);
-      const alert = page.locator('wasmux-app').locator('[role=alert]');
+      const alert = page.locator('wasmux-app').locator('[role=alert]', { hasText: 'did not start' });
       await alert.waitFor({ timeout: 10_000 });
       expect(await alert.textContent()).toMatch(/The sandbox did not start: cannot fetch the image .*: HTTP 404/);
       await ctx.close();

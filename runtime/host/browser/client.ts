@@ -2,10 +2,11 @@
 // comlink). It adopts the kernel's worker started by index.html (start-worker.ts), or starts it, and
 // returns a typed proxy.
 import * as Comlink from 'comlink';
-import type { BootInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import type { BootInfo, PointInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import { PortStream } from '../../protocol/stream/port-stream.js';
 import { startKernelWorker, takeEarlyWorker } from './start-worker.js';
 
-export type { BootInfo, PtyOpenOptions };
+export type { BootInfo, PointInfo, PtyOpenOptions, PortStream };
 
 /** A pty session as seen from the page. */
 export interface TerminalSession {
@@ -19,6 +20,14 @@ export interface TerminalSession {
 export interface SandboxClient {
   readonly boot: Promise<BootInfo>;
   openTerminal(o: PtyOpenOptions, onData: (d: Uint8Array) => void, onExit: (status: number) => void): Promise<TerminalSession>;
+  /** The exposure points now; `onChange` hears later lists while this page lives. */
+  points(onChange?: (points: PointInfo[]) => void): Promise<PointInfo[]>;
+  /** A byte stream to a server in the sandbox (its `opened` rejects with ECONNREFUSED when none listens). */
+  connect(point: string): PortStream;
+  /** A port the service worker uses to reach the kernel (sw/preview.ts). */
+  connectorPort(): MessagePort;
+  share(point: string): Promise<string>;
+  unshare(point: string): void;
 }
 
 /** Set by the bundler (scripts/bundle-web.mjs): the worker's revisioned URL, relative to the page. */
@@ -49,5 +58,20 @@ export function connectSandbox(o: ConnectOptions = {}): SandboxClient {
         close: () => { void remote.close(id); },
       };
     },
+    async points(onChange) {
+      return Promise.race([failed, remote.points(onChange ? Comlink.proxy(onChange) : undefined, await lock)]);
+    },
+    connect(point) {
+      const { port1, port2 } = new MessageChannel();
+      void remote.connect(point, Comlink.transfer(port2, [port2]));
+      return new PortStream(port1);
+    },
+    connectorPort() {
+      const { port1, port2 } = new MessageChannel();
+      void remote.serveConnector(Comlink.transfer(port2, [port2]));
+      return port1;
+    },
+    share: (point) => Promise.race([failed, remote.share(point)]),
+    unshare: (point) => { void remote.unshare(point); },
   };
 }

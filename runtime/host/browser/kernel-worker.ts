@@ -48,6 +48,7 @@ async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo; sharing: 
   const kernel = createBrowserKernel({ image });
   startInit(kernel);
   startFirstShell(kernel);
+  startFileService(kernel);
   const info: BootInfo = {
     hostKind: isShared ? 'shared-worker' : 'dedicated-worker',
     imageUrl: url, imageBytes: image.byteLength, ...imageTransfer(url), fetchMs, kernelMs: ms(performance.now()),
@@ -84,6 +85,39 @@ function imageTransfer(url: string): Pick<BootInfo, 'imageSource' | 'imageTransf
   if (e.transferSize === 0) return { imageSource: e.encodedBodySize > 0 ? 'http-cache' : 'unknown', imageTransferBytes: 0 };
   return { imageSource: 'network', imageTransferBytes: e.encodedBodySize };
 }
+
+/**
+ * The file service the IDE's explorer and editor talk to (docs/design/fs-protocol.md): fsd, a process of
+ * the sandbox listening on a UNIX socket that is not an exposure point (it is reached with
+ * exposures.connect('unix:/run/wasmux/fs.sock') and never published). Restarted when it exits (killed from
+ * the terminal, say), up to 5 times in a row within a minute.
+ */
+function startFileService(kernel: Kernel): void {
+  let recent: number[] = [];
+  const start = (): void => {
+    const stdin = new HostInput();
+    stdin.end();
+    let t;
+    try {
+      t = kernel.spawn({
+        argv: [FSD, FS_SOCKET], env: [`PATH=${BASE_ENV['PATH']}`], cwd: '/',
+        stdio: [stdin, new HostOutput(() => true), new HostOutput((b) => { console.warn(`fsd: ${new TextDecoder().decode(b).trimEnd()}`); return true; })],
+      });
+    } catch (e) {
+      console.warn(`wasmux: cannot start the file service ${FSD}: ${(e as Error).message}`);
+      return;
+    }
+    void kernel.waitExit(t).then(() => {
+      const now = Date.now();
+      recent = [...recent.filter((x) => now - x < 60_000), now];
+      if (recent.length <= 5) setTimeout(start, 200);
+    });
+  };
+  start();
+}
+
+const FSD = '/usr/libexec/wasmux/fsd';
+const FS_SOCKET = '/run/wasmux/fs.sock';
 
 const progressListeners = new Set<(loaded: number, total: number) => void>();
 

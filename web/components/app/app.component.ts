@@ -1,8 +1,12 @@
 import { LitElement, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { connectSandbox, type BootInfo, type SandboxClient } from '../../../runtime/host/browser/client.js';
-import { registerServiceWorker, type ServiceWorkerHandle } from '../../service-worker.js';
+import { offerConnector, registerServiceWorker, type ServiceWorkerHandle } from '../../service-worker.js';
 import '../terminal/terminal.js';
+import '../preview/preview.js';
+import '../explorer/explorer.js';
+import { SandboxFiles, type FsEvent } from '../../fs/sandbox-files.js';
+import type WasmuxEditor from '../editor/editor.component.js';
 import styles from './app.styles.js';
 
 /** What the sandbox needs from the browser (a SharedWorker is preferred, a Worker is enough). */
@@ -16,8 +20,8 @@ function missingFeatures(): string[] {
 
 /**
  * @summary The app shell: connects to the sandbox (the kernel in a SharedWorker), shows terminals in tabs
- *   (each its own shell; hidden tabs keep running) and a status bar with the boot figures (time to prompt,
- *   image size, where the kernel runs).
+ *   (each its own shell; hidden tabs keep running), the preview pane (servers in the sandbox, through the
+ *   service worker) and a status bar with the boot figures (time to prompt, image size, where the kernel runs).
  *
  * @csspart tabs - The tab bar.
  * @csspart status - The status bar (also announces a waiting new version, applied on request).
@@ -32,6 +36,8 @@ export default class WasmuxApp extends LitElement {
     active: { state: true },
     promptAt: { state: true },
     error: { state: true },
+    showPreview: { state: true },
+    editorOpen: { state: true },
   };
 
   declare protected boot: BootInfo | null;
@@ -40,6 +46,14 @@ export default class WasmuxApp extends LitElement {
   /** performance.now() when the first prompt appeared: the page's time to prompt. */
   declare promptAt: number | null;
   declare protected error: string | null;
+  /** The preview pane is shown (beside the terminals). */
+  declare showPreview: boolean;
+  /** The editor is shown (above the terminals) once a file was opened. */
+  declare protected editorOpen: boolean;
+  /** The sandbox's files (the file service), shared by the explorer and the editor. */
+  files: SandboxFiles | null = null;
+  private editorLoad: Promise<WasmuxEditor> | null = null;
+  private readonly editorDirs = new Map<string, () => void>();
   /** The terminal tabs (ids) and the one shown. */
   declare protected tabs: number[];
   declare protected active: number;
@@ -57,6 +71,8 @@ export default class WasmuxApp extends LitElement {
     this.active = 1;
     this.promptAt = null;
     this.error = null;
+    this.showPreview = true;
+    this.editorOpen = false;
   }
 
   override connectedCallback(): void {
@@ -71,6 +87,9 @@ export default class WasmuxApp extends LitElement {
     try {
       this.sandbox = connectSandbox({ onProgress: (loaded, total) => { this.download = [loaded, total]; } });
       this.sandbox.boot.then((b) => { this.boot = b; }, (e: Error) => { this.error = `The sandbox did not start: ${e.message}`; });
+      const sandbox = this.sandbox;
+      offerConnector(() => sandbox.connectorPort());
+      this.files = new SandboxFiles(sandbox);
     } catch (e) {
       this.error = `This browser cannot run wasmux: ${(e as Error).message}`;
     }
@@ -78,6 +97,41 @@ export default class WasmuxApp extends LitElement {
 
   private onPrompt(e: CustomEvent<{ at: number }>): void {
     this.promptAt ??= Math.round(e.detail.at);
+  }
+
+  /** Open `path` in the editor (loaded on first use: CodeMirror is not part of the boot). */
+  async openFile(path: string): Promise<void> {
+    this.editorOpen = true;
+    this.editorLoad ??= import('../editor/editor.js').then(async () => {
+      await this.updateComplete;
+      const ed = this.renderRoot.querySelector('wasmux-editor')!;
+      ed.files = this.files ?? undefined;
+      return ed;
+    });
+    const ed = await this.editorLoad;
+    await ed.open(path);
+    this.watchForEditor(path);
+  }
+
+  /** Files open in the editor hear about changes made underneath (by processes in the sandbox). */
+  private watchForEditor(path: string): void {
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    if (!this.files || this.editorDirs.has(dir)) return;
+    this.editorDirs.set(dir, this.files.watchDir(dir, (ev) => void this.onEditorDirEvent(dir, ev)));
+  }
+
+  private async onEditorDirEvent(dir: string, ev: FsEvent): Promise<void> {
+    const ed = this.editorLoad ? await this.editorLoad : null;
+    if (!ed || !this.files) return;
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    const paths = ed.openPaths.filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')
+      && (ev.type === 'overflow' || p.slice(prefix.length) === ev.name));
+    for (const p of paths) {
+      try {
+        const st = await (await this.files.client()).stat(p);
+        ed.notifyChanged(p, st.mtimeMs);
+      } catch { /* deleted: the editor keeps the buffer; saving recreates the file */ }
+    }
   }
 
   /** Open a new terminal tab and show it. */
@@ -110,6 +164,12 @@ export default class WasmuxApp extends LitElement {
     if (this.error) return html`<div class="error" role="alert">${this.error}</div>`;
     const b = this.boot;
     return html`
+      <div class="ide">
+      <wasmux-explorer part="explorer" .files=${this.files ?? undefined}
+        @wasmux-open-file=${(e: CustomEvent<{ path: string }>) => void this.openFile(e.detail.path)}></wasmux-explorer>
+      <section class="center">
+      ${this.editorOpen ? html`<wasmux-editor part="editor"></wasmux-editor>` : ''}
+      <div class="terminals">
       <div part="tabs" class="tabs" role="tablist">
         ${repeat(this.tabs, (id) => id, (id, i) => html`
           <span class="tab" role="tab" aria-selected=${id === this.active} @click=${() => this.select(id)}>
@@ -122,11 +182,16 @@ export default class WasmuxApp extends LitElement {
       ${repeat(this.tabs, (id) => id, (id) => html`
         <wasmux-terminal data-tab=${id} ?hidden=${id !== this.active} role="tabpanel"
           .sandbox=${this.sandbox ?? undefined} @wasmux-prompt=${this.onPrompt}></wasmux-terminal>`)}
+      </div>
+      </section>
+      ${this.showPreview ? html`<wasmux-preview part="preview" .sandbox=${this.sandbox ?? undefined}></wasmux-preview>` : ''}
+      </div>
       <div part="status" class="status">
         <span>${b ? (b.hostKind === 'shared-worker' ? 'kernel: SharedWorker' : 'kernel: Worker (this tab)') : 'booting…'}</span>
         ${!b && this.download ? this.renderDownload(this.download) : ''}
         ${b ? html`<span id="image-info">image ${mib(b.imageBytes)} MiB, ${b.reused ? 'kernel already running' : imageSourceText(b)}</span>` : ''}
         ${this.promptAt !== null ? html`<span id="prompt-time">prompt at ${this.promptAt} ms</span>` : ''}
+        <button class="toggle" aria-pressed=${this.showPreview} @click=${() => { this.showPreview = !this.showPreview; }}>Preview</button>
         ${this.pendingUpdate ? html`<span class="update" role="status">A new version is ready.
           <button @click=${() => this.pendingUpdate?.applyUpdate()}>Reload to update</button></span>` : ''}
       </div>

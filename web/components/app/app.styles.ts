@@ -9,8 +9,53 @@ export default css`
     color: #ddd;
     background: #1e1e1e;
   }
+  .ide {
+    flex: 1;
+    display: flex;
+    min-height: 0;
+  }
+  .center {
+    flex: 3;
+    display: flex;
+    flex-direction: column;
+    min-width: 0;
+  }
+  wasmux-explorer {
+    flex: 0 0 15rem;
+    min-width: 0;
+    border-right: 1px solid #333;
+  }
+  wasmux-editor {
+    flex: 1;
+    min-height: 0;
+    border-bottom: 1px solid #333;
+  }
+  .terminals {
+    flex: 1;
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+  }
+  wasmux-preview {
+    flex: 2;
+    min-width: 0;
+    border-left: 1px solid #333;
+  }
   wasmux-terminal {
     flex: 1;
+    min-height: 0;
+  }
+  .status .toggle {
+    margin-left: auto;
+    font: inherit;
+    color: #fff;
+    background: none;
+    border: 1px solid rgba(255, 255, 255, 0.4);
+    border-radius: 3px;
+    cursor: pointer;
+  }
+  .status .toggle[aria-pressed='false'] {
+    opacity: 0.6;
   }
   wasmux-terminal[hidden] {
     display: none;
@@ -51,7 +96,7 @@ export default css`
     color: #fff;
   }
   .update {
-    margin-left: auto;
+    margin-left: 0;
   }
   .update button {
     font: inherit;
