@@ -11,6 +11,7 @@ import { FdTable } from './fs/fdtable.js';
 import type { File } from './fs/file.js';
 import { Vfs } from './fs/vfs.js';
 import { makeProcfs } from './fs/proc/root.js';
+import { exportSnapshot, importSnapshot } from './fs/snapshot.js';
 import { Scheduler } from './proc/sched.js';
 import { Task, TaskState, type Rlimits } from './proc/task.js';
 import { Signals } from './signal/kill.js';
@@ -44,6 +45,8 @@ export interface KernelOptions {
   hostname?: string;
   /** UNIX socket paths published as exposure points when something listens there (default /tmp/server.sock). */
   exposeUnixPaths?: string[];
+  /** A writable layer saved by exportLayer(), applied before anything runs (docs/design/snapshots.md). */
+  snapshot?: Uint8Array;
 }
 
 export interface SpawnOptions {
@@ -136,11 +139,15 @@ export class Kernel {
       try { this.account.charge(delta); } catch { raise(ENOSPC); }
     } });
     this.vfs.mountProc(makeProcfs(this));
+    if (opts.snapshot) importSnapshot(this.vfs, opts.snapshot);
     this.loader = new Loader(this);
     this.net = new Net(this, { exposeUnixPaths: opts.exposeUnixPaths });
     this.ptys = new PtyDriver(this);
     this.bootTime = this.host.wallclock();
   }
+
+  /** The root filesystem's writable layer as a tar, for KernelOptions.snapshot (docs/design/snapshots.md). */
+  exportLayer(): Uint8Array { return exportSnapshot(this.vfs); }
 
   now(): number { return this.host.now(); }
   get memoryInUse(): number { return this.memoryUsed; }

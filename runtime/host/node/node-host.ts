@@ -10,6 +10,7 @@ import { webcrypto } from 'node:crypto';
 import { Kernel, type KernelOptions, type SpawnOptions } from '../../kernel/kernel.js';
 import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
 import type { Task } from '../../kernel/proc/task.js';
+import { SnapshotError } from '../../kernel/fs/snapshot.js';
 
 /** The project root: the nearest directory above this module holding package.json (works from the TS
  * sources, from dist/ and from the single-file bundle dist/wasmux.mjs alike). */
@@ -54,7 +55,8 @@ export function createKernel(opts: Omit<KernelOptions, 'host'> & { host?: Kernel
       },
     });
   } catch (e) {
-    if (e instanceof Error && !(e instanceof ImageError)) throw new ImageError(`bad image: ${e.message}`);
+    // A bad snapshot is not a bad image: its SnapshotError (and stable code) passes through.
+    if (e instanceof Error && !(e instanceof ImageError) && !(e instanceof SnapshotError)) throw new ImageError(`bad image: ${e.message}`);
     throw e;
   }
 }

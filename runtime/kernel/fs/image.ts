@@ -3,7 +3,7 @@
 // (fs/squashfs/), without compression: file data is returned as views of the image buffer, never copied.
 // Pure: no I/O, only the bytes it is given.
 import type { Timespec } from './stat.js';
-import { decodeBytes, encodeBytes } from '../bytestring.js';
+import { decodeBytes, encodeBytes } from '../../lib/bytestring.js';
 
 export const IMAGE_MAGIC = 'WASMUXFS';
 export const IMAGE_VERSION = 1;

@@ -8,7 +8,7 @@
 // iterator is live (it sees later insertions and skips deleted entries), which gives the consistency
 // POSIX asks of readdir while entries are added and removed.
 import { S_IFDIR, S_IFLNK, S_IFMT } from '../../abi/fcntl.js';
-import { byteLength } from '../bytestring.js';
+import { byteLength } from '../../lib/bytestring.js';
 import type { Task } from '../proc/task.js';
 import type { File } from './file.js';
 import type { FsnotifyMark } from './notify/fsnotify.js';

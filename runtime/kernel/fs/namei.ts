@@ -5,7 +5,7 @@
 // makes the final symlink be followed.
 import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from '../../abi/errno.js';
 import { raise } from '../errors.js';
-import { byteLength } from '../bytestring.js';
+import { byteLength } from '../../lib/bytestring.js';
 import type { Cred } from '../proc/cred.js';
 import type { Task } from '../proc/task.js';
 import type { NameRef } from './dcache.js';

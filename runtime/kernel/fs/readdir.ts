@@ -6,7 +6,7 @@
 import { EBADF, EINVAL, EISDIR, ENOENT } from '../../abi/errno.js';
 import { SEEK_CUR, SEEK_SET } from '../../abi/fcntl.js';
 import { raise } from '../errors.js';
-import { encodeBytes } from '../bytestring.js';
+import { encodeBytes } from '../../lib/bytestring.js';
 import type { Task } from '../proc/task.js';
 import { File } from './file.js';
 import type { DirInode, Dirent, Inode } from './inode.js';

@@ -3,7 +3,7 @@
 // RangeError. Views are refreshed when the process's WebAssembly.Memory grows (its buffer is replaced).
 import { EFAULT, ENAMETOOLONG } from '../../abi/errno.js';
 import { raise } from '../errors.js';
-import { decodeBytes, encodeBytes } from '../bytestring.js';
+import { decodeBytes, encodeBytes } from '../../lib/bytestring.js';
 
 /**
  * The first page is never valid user memory, as on Linux (mmap_min_addr): a NULL or near-NULL pointer

@@ -17,7 +17,7 @@ import {
   IN_MASK_CREATE, IN_NONBLOCK, IN_ONESHOT, IN_ONLYDIR, IN_Q_OVERFLOW, INOTIFY_EVENT_SIZE,
 } from '../../../abi/inotify.js';
 import { FIONREAD } from '../../../abi/termios.js';
-import { encodeBytes } from '../../bytestring.js';
+import { encodeBytes } from '../../../lib/bytestring.js';
 import { raise } from '../../errors.js';
 import type { Task } from '../../proc/task.js';
 import type { SyscallDefs } from '../../syscalls/types.js';
