@@ -80,4 +80,10 @@ export interface SandboxApi {
   share(point: string): Promise<string>;
   /** Stop sharing: the tunnel says goodbye and the edge forgets the URL at once. */
   unshare(point: string): void;
+  /** The sandbox's writable layer as a tar (docs/design/snapshots.md), transferred. */
+  exportLayer(): Promise<Uint8Array>;
+  /** Replace the sandbox by a fresh one with `snapshot` as its writable layer (null: a reset). A bad
+   * snapshot rejects (SNAPSHOT_ERR_*) and leaves the running sandbox untouched; otherwise every terminal
+   * of every page hangs up and the pages start new ones. */
+  restart(snapshot: Uint8Array | null): Promise<void>;
 }

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
-import { startE2E, typeLine, waitForScreen, type E2E } from './browser.js';
+import { chromium } from 'playwright-core';
+import { startE2E, typeLine, waitForScreen, CHROMIUM, CHROMIUM_ARGS, type E2E } from './browser.js';
 import { build } from '../helpers/cprog.js';
 
 const PROMPT = /~ #$/m;
@@ -189,5 +190,58 @@ describe('sharing', () => {
       await new Promise((res) => setTimeout(res, 50));
     }
     expect([404, 502]).toContain(status);
+  });
+});
+
+describe('snapshots', () => {
+  it('saves to IndexedDB, and a later browser on the same profile restores the files byte for byte; export, reset', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'wasmux-snap-'));
+    const launch = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
+    try {
+      let pctx = await launch();
+      let p = pctx.pages()[0] ?? await pctx.newPage();
+      await p.goto(e2e.url);
+      await waitForScreen(p, PROMPT);
+      const blob = randomBytes(200_000);
+      await p.evaluate(async (b64) => {
+        const c = await (document.querySelector('wasmux-app') as unknown as { files: { client(): Promise<{ writeFile(p: string, d: Uint8Array): Promise<unknown> }> } }).files.client();
+        await c.writeFile('/root/keep.bin', Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0)));
+      }, blob.toString('base64'));
+      await typeLine(p, 'mkdir -p /root/proj && echo kept > /root/proj/note && rm /etc/motd && echo prepared');
+      await waitForScreen(p, /^prepared$/m);
+      await p.locator('wasmux-app .status button', { hasText: 'Snapshots' }).click();
+      await p.locator('wasmux-snapshots button', { hasText: 'Save snapshot' }).click();
+      await p.locator('wasmux-snapshots [role=status]', { hasText: /^Saved snapshot/ }).waitFor({ timeout: 15_000 });
+      // Export as .tar: GNU tar lists the files.
+      const [dl] = await Promise.all([p.waitForEvent('download'), p.locator('wasmux-snapshots button', { hasText: 'Export .tar' }).click()]);
+      const listing = execFileSync('tar', ['-tvf', (await dl.path())!]).toString();
+      expect(listing).toMatch(/root\/keep\.bin/);
+      expect(listing).toMatch(/etc\/\.wh\.motd/);
+      await pctx.close();
+
+      // A later visit: a new browser process on the same profile, a new sandbox (without the files).
+      pctx = await launch();
+      p = pctx.pages()[0] ?? await pctx.newPage();
+      await p.goto(e2e.url);
+      await waitForScreen(p, PROMPT);
+      await typeLine(p, 'test -e /root/keep.bin || echo fresh-sandbox');
+      await waitForScreen(p, /^fresh-sandbox$/m);
+      await p.locator('wasmux-app .status button', { hasText: 'Snapshots' }).click();
+      await p.locator('wasmux-snapshots li[data-id] button', { hasText: 'Restore' }).first().click();
+      await p.locator('wasmux-snapshots [role=status]', { hasText: /^Restored/ }).waitFor({ timeout: 15_000 });
+      await waitForScreen(p, PROMPT);
+      await typeLine(p, `[ "$(sha256sum < /root/keep.bin)" = "${sha(blob)}  -" ] && cat /root/proj/note && test ! -e /etc/motd && echo restored-ok`);
+      await waitForScreen(p, /^restored-ok$/m);
+      // Reset: the bare image again.
+      await p.locator('wasmux-snapshots button', { hasText: 'Reset…' }).click();
+      await p.locator('wasmux-snapshots button.danger', { hasText: 'Reset' }).click();
+      await p.locator('wasmux-snapshots [role=status]', { hasText: /^Reset/ }).waitFor({ timeout: 15_000 });
+      await waitForScreen(p, PROMPT);
+      await typeLine(p, 'test ! -e /root/keep.bin && test -e /etc/motd && echo reset-ok');
+      await waitForScreen(p, /^reset-ok$/m);
+      await pctx.close();
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 });

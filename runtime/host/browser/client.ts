@@ -28,6 +28,10 @@ export interface SandboxClient {
   connectorPort(): MessagePort;
   share(point: string): Promise<string>;
   unshare(point: string): void;
+  /** The writable layer as a tar (a snapshot). */
+  exportLayer(): Promise<Uint8Array>;
+  /** A fresh sandbox with `snapshot` as its writable layer, or an empty one (reset). */
+  restart(snapshot: Uint8Array | null): Promise<void>;
 }
 
 /** Set by the bundler (scripts/bundle-web.mjs): the worker's revisioned URL, relative to the page. */
@@ -73,5 +77,7 @@ export function connectSandbox(o: ConnectOptions = {}): SandboxClient {
     },
     share: (point) => Promise.race([failed, remote.share(point)]),
     unshare: (point) => { void remote.unshare(point); },
+    exportLayer: () => Promise.race([failed, remote.exportLayer()]),
+    restart: (snapshot) => Promise.race([failed, remote.restart(snapshot ? Comlink.transfer(snapshot, [snapshot.buffer]) : null)]),
   };
 }

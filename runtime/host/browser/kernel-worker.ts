@@ -10,7 +10,8 @@
 import * as Comlink from 'comlink';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { PtySession } from '../../kernel/drivers/tty/session.js';
-import type { BootInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import type { BootInfo, PointInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import { SIGKILL } from '../../abi/signal.js';
 import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
 import { createBrowserKernel } from './browser-host.js';
 import { Sharing } from './sharing.js';
@@ -34,29 +35,58 @@ const scope = globalThis as unknown as WorkerScope;
 const isShared = 'onconnect' in globalThis;
 const t0 = performance.now();
 
-let booting: Promise<{ kernel: Kernel; info: BootInfo; sharing: Sharing }> | null = null;
+let booting: Promise<Booted> | null = null;
 let bootedOnce = false;
 
 function ms(t: number): number { return Math.round((t - t0) * 10) / 10; }
 
-async function bootKernel(): Promise<{ kernel: Kernel; info: BootInfo; sharing: Sharing }> {
+interface Booted { kernel: Kernel; info: BootInfo; sharing: Sharing; image: Uint8Array }
+
+async function bootKernel(): Promise<Booted> {
   const url = new URL(WASMUX_IMAGE_URL, scope.location.href).href;
   const res = await fetch(url);
   if (!res.ok) throw new Error(`cannot fetch the image ${url}: HTTP ${res.status}`);
   const image = await readWithProgress(res);
   const fetchMs = ms(performance.now());
-  const kernel = createBrowserKernel({ image });
-  startInit(kernel);
+  const { kernel, sharing } = startKernel(image, null);
   startFirstShell(kernel);
-  startFileService(kernel);
   const info: BootInfo = {
     hostKind: isShared ? 'shared-worker' : 'dedicated-worker',
     imageUrl: url, imageBytes: image.byteLength, ...imageTransfer(url), fetchMs, kernelMs: ms(performance.now()),
     reused: false, workerOrigin: performance.timeOrigin,
   };
+  return { kernel, info, sharing, image };
+}
+
+/** A kernel on `image` with `snapshot` applied (throws a SnapshotError, touching nothing, when it is bad). */
+function startKernel(image: Uint8Array, snapshot: Uint8Array | null): { kernel: Kernel; sharing: Sharing } {
+  const kernel = createBrowserKernel({ image, ...(snapshot ? { snapshot } : {}) });
+  startInit(kernel);
+  startFileService(kernel);
   // The edge that served the app (npm start) is on this origin.
   const sharing = new Sharing(kernel.net.exposures, new URL('/', scope.location.href).origin);
-  return { kernel, info, sharing };
+  sharing.watch((p) => { for (const cb of [...pointListeners]) cb(p); });
+  return { kernel, sharing };
+}
+
+/** Pages watching the exposure points; they outlive a restart of the sandbox. */
+const pointListeners = new Set<(p: PointInfo[]) => void>();
+
+/**
+ * Replace the sandbox: a new kernel on the same image with `snapshot` as its writable layer (an empty one
+ * for a reset). The new kernel is made first, so a bad snapshot leaves the running sandbox as it was. Then
+ * the old one is stopped: its terminals hang up (pages see their shells exit), its public URLs close, its
+ * processes are killed.
+ */
+async function restartKernel(snapshot: Uint8Array | null): Promise<void> {
+  const old = await getKernel();
+  const next = startKernel(old.image, snapshot);
+  booting = Promise.resolve({ ...old, ...next });
+  if (firstShell) { firstShell.close(); firstShell = null; }
+  for (const id of [...sessions.keys()]) api.close(id);
+  old.sharing.closeAll();
+  for (const t of [...old.kernel.tasks.values()]) old.kernel.signals.kill(t, SIGKILL);
+  for (const cb of [...pointListeners]) cb(next.sharing.list());
 }
 
 /**
@@ -146,7 +176,7 @@ async function readWithProgress(res: Response): Promise<Uint8Array> {
   return out;
 }
 
-function getKernel(): Promise<{ kernel: Kernel; info: BootInfo; sharing: Sharing }> {
+function getKernel(): Promise<Booted> {
   booting ??= bootKernel().catch((e) => { booting = null; throw e; });
   return booting;
 }
@@ -230,8 +260,9 @@ const api: SandboxApi = {
   async points(onChange, ownerLock) {
     const { sharing } = await getKernel();
     if (onChange) {
-      const stop = sharing.watch((p) => { void onChange(p); });
-      if (ownerLock) whenGone(ownerLock, stop);
+      const cb = (p: PointInfo[]): void => { void onChange(p); };
+      pointListeners.add(cb);
+      if (ownerLock) whenGone(ownerLock, () => pointListeners.delete(cb));
     }
     return sharing.list();
   },
@@ -239,7 +270,16 @@ const api: SandboxApi = {
     void getKernel().then(({ kernel }) => connectPort(kernel.net.exposures, point, port), () => port.close());
   },
   serveConnector(port) {
-    void getKernel().then(({ kernel }) => serveConnector(kernel.net.exposures, port), () => port.close());
+    // Each connection goes to the sandbox running at that moment (it may have been restarted since).
+    serveConnector(() => getKernel().then(({ kernel }) => kernel.net.exposures), port);
+  },
+  async exportLayer() {
+    const { kernel } = await getKernel();
+    const tar = kernel.exportLayer();
+    return Comlink.transfer(tar, [tar.buffer]);
+  },
+  async restart(snapshot) {
+    await restartKernel(snapshot);
   },
   async share(point) {
     const { sharing } = await getKernel();

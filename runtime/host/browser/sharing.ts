@@ -77,6 +77,11 @@ export class Sharing {
     this.emit();
   }
 
+  /** Stop sharing everything (the sandbox is going away). */
+  closeAll(): void {
+    for (const id of [...this.tunnels.keys()]) this.unshare(id);
+  }
+
   private emit(): void {
     const l = this.list();
     for (const cb of [...this.listeners]) cb(l);

@@ -39,13 +39,14 @@ export function bridge(hs: HostStream, ps: PortStream): void {
  * transferred) asks for one connection, to exposure points only. A malformed message is ignored (and its
  * port, if any, closed).
  */
-export function serveConnector(exposures: Exposures, port: PortLike): void {
+export function serveConnector(exposures: () => Promise<Exposures>, port: PortLike): void {
   port.addEventListener('message', (ev) => {
     const m = ev.data as { point?: unknown; port?: unknown } | null;
     const p = m?.port as PortLike | undefined;
     if (!p || typeof p.postMessage !== 'function') return;
-    if (typeof m?.point !== 'string') { p.close(); return; }
-    connectPort(exposures, m.point, p, true);
+    const point = m?.point;
+    if (typeof point !== 'string') { p.close(); return; }
+    void exposures().then((ex) => connectPort(ex, point, p, true), () => p.close());
   });
   port.start?.();
 }

@@ -5,6 +5,7 @@ import { offerConnector, registerServiceWorker, type ServiceWorkerHandle } from 
 import '../terminal/terminal.js';
 import '../preview/preview.js';
 import '../explorer/explorer.js';
+import '../snapshots/snapshots.js';
 import { SandboxFiles, type FsEvent } from '../../fs/sandbox-files.js';
 import type WasmuxEditor from '../editor/editor.component.js';
 import styles from './app.styles.js';
@@ -38,6 +39,7 @@ export default class WasmuxApp extends LitElement {
     error: { state: true },
     showPreview: { state: true },
     editorOpen: { state: true },
+    showSnapshots: { state: true },
   };
 
   declare protected boot: BootInfo | null;
@@ -48,6 +50,8 @@ export default class WasmuxApp extends LitElement {
   declare protected error: string | null;
   /** The preview pane is shown (beside the terminals). */
   declare showPreview: boolean;
+  /** The snapshots panel is shown (above the status bar). */
+  declare showSnapshots: boolean;
   /** The editor is shown (above the terminals) once a file was opened. */
   declare protected editorOpen: boolean;
   /** The sandbox's files (the file service), shared by the explorer and the editor. */
@@ -73,6 +77,7 @@ export default class WasmuxApp extends LitElement {
     this.error = null;
     this.showPreview = true;
     this.editorOpen = false;
+    this.showSnapshots = false;
   }
 
   override connectedCallback(): void {
@@ -134,6 +139,11 @@ export default class WasmuxApp extends LitElement {
     }
   }
 
+  /** The sandbox was replaced (a snapshot restored, imported, or a reset): new shells in every tab. */
+  private onRestarted(): void {
+    for (const t of this.renderRoot.querySelectorAll('wasmux-terminal')) void t.restart();
+  }
+
   /** Open a new terminal tab and show it. */
   addTerminal(): void {
     const id = this.nextTab++;
@@ -186,11 +196,14 @@ export default class WasmuxApp extends LitElement {
       </section>
       ${this.showPreview ? html`<wasmux-preview part="preview" .sandbox=${this.sandbox ?? undefined}></wasmux-preview>` : ''}
       </div>
+      ${this.showSnapshots ? html`<wasmux-snapshots part="snapshots" .sandbox=${this.sandbox ?? undefined}
+        @wasmux-sandbox-restarted=${() => this.onRestarted()}></wasmux-snapshots>` : ''}
       <div part="status" class="status">
         <span>${b ? (b.hostKind === 'shared-worker' ? 'kernel: SharedWorker' : 'kernel: Worker (this tab)') : 'booting…'}</span>
         ${!b && this.download ? this.renderDownload(this.download) : ''}
         ${b ? html`<span id="image-info">image ${mib(b.imageBytes)} MiB, ${b.reused ? 'kernel already running' : imageSourceText(b)}</span>` : ''}
         ${this.promptAt !== null ? html`<span id="prompt-time">prompt at ${this.promptAt} ms</span>` : ''}
+        <button class="toggle push" aria-pressed=${this.showSnapshots} @click=${() => { this.showSnapshots = !this.showSnapshots; }}>Snapshots</button>
         <button class="toggle" aria-pressed=${this.showPreview} @click=${() => { this.showPreview = !this.showPreview; }}>Preview</button>
         ${this.pendingUpdate ? html`<span class="update" role="status">A new version is ready.
           <button @click=${() => this.pendingUpdate?.applyUpdate()}>Reload to update</button></span>` : ''}

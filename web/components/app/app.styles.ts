@@ -45,8 +45,10 @@ export default css`
     flex: 1;
     min-height: 0;
   }
-  .status .toggle {
+  .status .push {
     margin-left: auto;
+  }
+  .status .toggle {
     font: inherit;
     color: #fff;
     background: none;
