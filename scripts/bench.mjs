@@ -662,6 +662,38 @@ const dataKernel = () => kernelWith({ '/tmp/data': data });
   }
 }
 
+// 10. Previews and public URLs of a server in the sandbox running in the browser (scripts/measure-preview.mjs):
+// tests/net/wsecho.c in the sandbox, reached from a preview iframe through the service worker, and from Node
+// through the public URL of the app's Share button (the edge, the tunnel WebSocket of the kernel's worker).
+// Native: the same server built natively, reached from Node directly. Every request is a new connection.
+{
+  const names = ['preview: small GET', 'preview: 32 MiB', 'public URL: small GET', 'public URL: 32 MiB'];
+  if (!ONLY || names.some((n) => ONLY.test(n))) {
+    const { measurePreview, nodeFigures } = await import('./measure-preview.mjs');
+    const src = join(ROOT, 'tests/net/wsecho.c');
+    const [wsNative, wsWasm] = await Promise.all([build('wsecho', 'native', src), build('wsecho', 'wasmux', src)]);
+    const count = QUICK ? 20 : 200, size = 32 * MiB / Q, runs = QUICK ? 1 : 3;
+    const b = await measurePreview({ wsecho: readFileSync(wsWasm), count, size, runs, log });
+    const nat = spawn(wsNative, ['0', 'local'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const natPort = await new Promise((res, rej) => {
+      let out = '';
+      nat.stdout.on('data', (d) => { out += d; const m = /listening (\d+)/.exec(out); if (m) res(Number(m[1])); });
+      nat.on('exit', (c) => rej(new Error(`native wsecho exited ${c}`)));
+    });
+    const n = await nodeFigures(natPort, '127.0.0.1', { count, size, runs });
+    nat.kill();
+    const getNote = `median of ${count} sequential GET / (18-byte body), each on a new connection, after 10 untimed; native: the same server natively, from Node`;
+    await figure({ name: `preview: small GET from the preview iframe`, unit: 'ms', note: `${getNote}; chromium ${b.version}: fetch() in the previewed page -> service worker -> kernel's worker -> server`,
+      w: async () => median(b.preview.lat), n: async () => median(n.lat) });
+    await figure({ name: `preview: ${size / MiB} MiB response in the preview iframe`, unit: 'MB/s', better: 'higher', note: `GET /bytes/${size}, median of ${runs}, read to the end by the page`,
+      w: async () => b.preview.mbps, n: async () => n.mbps });
+    await figure({ name: 'public URL: small GET through the edge', unit: 'ms', note: `${getNote}: Node -> edge -> the browser's tunnel WebSocket -> kernel's worker -> server`,
+      w: async () => median(b.pub.lat), n: async () => median(n.lat) });
+    await figure({ name: `public URL: ${size / MiB} MiB response through the edge`, unit: 'MB/s', better: 'higher', note: `GET /bytes/${size} from Node, median of ${runs}`,
+      w: async () => b.pub.mbps, n: async () => n.mbps });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Report
 
