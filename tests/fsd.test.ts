@@ -12,7 +12,6 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HostInput, HostOutput } from '../runtime/kernel/drivers/hoststream.js';
 import type { Kernel } from '../runtime/kernel/kernel.js';
 import type { Task } from '../runtime/kernel/proc/task.js';
 import { FsClient, type FsStream } from '../runtime/protocol/fs/client.js';
@@ -20,7 +19,7 @@ import { FsError } from '../runtime/protocol/fs/errors.js';
 import * as wire from '../runtime/protocol/fs/wire.js';
 import type { FsEvent } from '../runtime/protocol/fs/wire.js';
 import { ROOT } from './helpers/cprog.js';
-import { ENV, sandbox, sh } from './sandbox.js';
+import { ENV, sandbox, sh, startProcess } from './sandbox.js';
 
 const pexec = promisify(execFile);
 const FSD_SRC = join(ROOT, 'wasm/fsd');
@@ -114,15 +113,7 @@ function nativeEnv(): { env: Env; setup(): Promise<void>; teardown(): Promise<vo
   };
 }
 
-/** Start a long-running program in a sandbox; its output is collected. */
-function start(k: Kernel, argv: string[]): { task: Task; out: () => string } {
-  const chunks: Uint8Array[] = [];
-  const stdin = new HostInput();
-  stdin.end();
-  const o = new HostOutput((d) => { chunks.push(d.slice()); return true; });
-  const task = k.spawn({ argv, env: ENV, cwd: '/', stdio: [stdin, o, o.get()] });
-  return { task, out: () => Buffer.concat(chunks).toString() };
-}
+const start = (k: Kernel, argv: string[]): { task: Task; out: () => string } => startProcess(k, argv, ENV);
 
 function wasmuxEnv(): { env: Env; kernel(): Kernel; server(): { task: Task; out: () => string }; setup(): Promise<void> } {
   let k: Kernel | null = null, srv: { task: Task; out: () => string } | null = null, n = 0;

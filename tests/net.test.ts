@@ -3,11 +3,10 @@
 // including half-close, added/removed events and backpressure both ways.
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { HostInput, HostOutput } from '../runtime/kernel/drivers/hoststream.js';
 import type { Kernel } from '../runtime/kernel/kernel.js';
 import type { ExposurePoint, HostStream } from '../runtime/kernel/net/exposure.js';
 import type { Task } from '../runtime/kernel/proc/task.js';
-import { ENV, sandbox, sh } from './sandbox.js';
+import { ENV, sandbox, sh, startProcess } from './sandbox.js';
 
 const PAGE = '<!doctype html><title>wasmux</title><p>hello from the sandbox</p>\n';
 
@@ -17,15 +16,7 @@ function withWww(k: Kernel): Kernel {
   return k;
 }
 
-/** Start a long-running program in the background; its output is collected. */
-function start(k: Kernel, argv: string[]): { task: Task; out: () => string } {
-  const chunks: Uint8Array[] = [];
-  const stdin = new HostInput();
-  stdin.end();
-  const o = new HostOutput((d) => { chunks.push(d.slice()); return true; });
-  const task = k.spawn({ argv, env: ENV, cwd: '/', stdio: [stdin, o, o.get()] });
-  return { task, out: () => Buffer.concat(chunks).toString() };
-}
+const start = (k: Kernel, argv: string[]): { task: Task; out: () => string } => startProcess(k, argv, ENV);
 
 function waitPoint(k: Kernel, id: string, timeoutMs = 20_000): Promise<ExposurePoint> {
   const have = k.net.exposures.list().find((p) => p.id === id);

@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createKernel, runCaptured, type RunResult } from '../runtime/host/node/node-host.js';
 import type { Kernel, KernelOptions } from '../runtime/kernel/kernel.js';
+import type { Task } from '../runtime/kernel/proc/task.js';
+import { HostInput, HostOutput } from '../runtime/kernel/drivers/hoststream.js';
 import { afterEach, expect } from 'vitest';
 
 export const IMAGE_PATH = new URL('../build/rootfs.img', import.meta.url);
@@ -48,6 +50,16 @@ export function nativeSh(script: string, input?: string): { stdout: string; stde
     cwd: '/tmp', maxBuffer: 256 * 1024 * 1024,
   });
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? 128 + 9 };
+}
+
+/** Start a long-running program in a sandbox (stdin at EOF); its stdout and stderr are collected. */
+export function startProcess(k: Kernel, argv: string[], env = ENV): { task: Task; out: () => string } {
+  const chunks: Uint8Array[] = [];
+  const stdin = new HostInput();
+  stdin.end();
+  const o = new HostOutput((d) => { chunks.push(d.slice()); return true; });
+  const task = k.spawn({ argv, env, cwd: '/', stdio: [stdin, o, o.get()] });
+  return { task, out: () => Buffer.concat(chunks).toString() };
 }
 
 export function sha256(b: Uint8Array | string): string { return createHash('sha256').update(b).digest('hex'); }

@@ -37,6 +37,8 @@ done
 
 log() { echo "busybox: $*" >&2; }
 die() { echo "busybox: error: $*" >&2; exit 1; }
+# shellcheck source=../stage.sh
+source "$ROOT/wasm/stage.sh"
 
 # LLVM tools for the kbuild steps that do not go through the driver (ld -r of built-in.o, archives, nm).
 # kbuild runs "$(LD) -nostdlib -r": clang drives wasm-ld for that.
@@ -63,12 +65,7 @@ hash_inputs() {
     sha256sum "$HERE/build.sh" "$HERE/config"
     for p in "${PATCHES[@]}"; do sha256sum "$p"; done
     # the sysroot: its stamp when it has one, else the libraries and headers themselves
-    if [ -f "$SYSROOT/.stamp" ]; then sha256sum "$SYSROOT/.stamp"; fi
-    find "$SYSROOT" -type f \( -name '*.a' -o -name '*.o' \) -print0 | sort -z | xargs -0 sha256sum
-    find "$SYSROOT/include" -type f -print0 2>/dev/null | sort -z | xargs -0 cat | sha256sum
-    sha256sum "$CC_DRIVER" "$ROOT/scripts/postlink.mjs"
-    node -e "console.log('binaryen', require('$ROOT/node_modules/binaryen/package.json').version)"
-    clang-19 --version | head -n1
+    toolchain_inputs
     wasm-ld-19 --version
   } | sha256sum | cut -d' ' -f1
 }
@@ -79,8 +76,7 @@ hash_tree() {
 }
 
 INPUT_HASH=$(hash_inputs)
-if [ $FORCE = 0 ] && [ -f "$OUT_WASM" ] && [ -f "$OUT_APPLETS" ] && [ -f "$WORK/.inputs" ] \
-   && [ "$(cat "$WORK/.inputs")" = "$INPUT_HASH" ]; then
+if [ -f "$OUT_APPLETS" ] && up_to_date "$OUT_WASM" "$WORK" "$INPUT_HASH"; then
   log "up to date ($OUT_WASM)"
   exit 0
 fi
@@ -178,12 +174,7 @@ make -s "${MAKEVARS[@]}" busybox.links >>"$WORK/make.log" 2>&1 || die "make busy
 T2=$(date +%s)
 
 # The driver runs the post-link step; check it really did.
-node -e '
-const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
-const e = WebAssembly.Module.exports(m).map((x) => x.name);
-for (const n of ["_start", "wasmux_fuel", "wasmux_g0", "asyncify_start_unwind"])
-  if (!e.includes(n)) { console.error("busybox: " + process.argv[1] + " lacks export " + n + " (post-link not run?)"); process.exit(1); }
-' "$TREE/busybox_unstripped"
+check_postlinked busybox "$TREE/busybox_unstripped" wasmux_g0
 
 # ---- outputs ----
 cp "$TREE/busybox_unstripped" "$OUT_WASM.tmp"

@@ -28,6 +28,8 @@ done
 
 log() { echo "fsd: $*" >&2; }
 die() { echo "fsd: error: $*" >&2; exit 1; }
+# shellcheck source=../stage.sh
+source "$ROOT/wasm/stage.sh"
 
 for t in clang-19 wasm-ld-19; do
   command -v "$t" >/dev/null || die "missing tool $t (sudo bash scripts/setup-toolchain.sh)"
@@ -41,17 +43,12 @@ hash_inputs() {
   {
     echo "fsd ${CFLAGS[*]}"
     sha256sum "$HERE/build.sh" "$HERE"/*.c "$HERE"/*.h
-    if [ -f "$SYSROOT/.stamp" ]; then sha256sum "$SYSROOT/.stamp"; fi
-    find "$SYSROOT" -type f \( -name '*.a' -o -name '*.o' \) -print0 | sort -z | xargs -0 sha256sum
-    find "$SYSROOT/include" -type f -print0 2>/dev/null | sort -z | xargs -0 cat | sha256sum
-    sha256sum "$CC_DRIVER" "$ROOT/scripts/postlink.mjs"
-    node -e "console.log('binaryen', require('$ROOT/node_modules/binaryen/package.json').version)"
-    clang-19 --version | head -n1
+    toolchain_inputs
   } | sha256sum | cut -d' ' -f1
 }
 
 INPUT_HASH=$(hash_inputs)
-if [ $FORCE = 0 ] && [ -f "$OUT" ] && [ -f "$WORK/.inputs" ] && [ "$(cat "$WORK/.inputs")" = "$INPUT_HASH" ]; then
+if up_to_date "$OUT" "$WORK" "$INPUT_HASH"; then
   log "up to date ($OUT)"
   exit 0
 fi
@@ -64,12 +61,7 @@ WASMUX_CC_QUIET=1 "$CC_DRIVER" "${CFLAGS[@]}" "${SOURCES[@]}" -o "$WORK/fsd.wasm
   die "compile failed"
 }
 
-node -e '
-const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
-const e = WebAssembly.Module.exports(m).map((x) => x.name);
-for (const n of ["_start", "wasmux_fuel", "asyncify_start_unwind"])
-  if (!e.includes(n)) { console.error("fsd: " + process.argv[1] + " lacks export " + n + " (post-link not run?)"); process.exit(1); }
-' "$WORK/fsd.wasm"
+check_postlinked fsd "$WORK/fsd.wasm"
 
 cp "$WORK/fsd.wasm" "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

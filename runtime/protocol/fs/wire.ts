@@ -11,6 +11,7 @@
 // Little-endian. Requests carry an op as type; replies REPLY | op (flag ERROR: the payload is an error);
 // watch events EVENT with the watch's id. Strings are u16 length + UTF-8 bytes; WRITE and READ data is
 // the rest of the payload.
+import { ByteQueue } from '../../lib/byte-queue.js';
 
 export const VERSION = 1;
 export const HEADER_SIZE = 12;
@@ -220,8 +221,7 @@ export function readEvent(r: FieldReader): FsEvent {
  * good (error set); frames decoded before stay valid. Never throws.
  */
 export class FrameDecoder {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private readonly queue = new ByteQueue();
   error: string | null = null;
 
   constructor(private readonly maxPayload = MAX_PAYLOAD, private readonly fromServer = true) {}
@@ -229,56 +229,21 @@ export class FrameDecoder {
   push(chunk: Uint8Array): Frame[] {
     const out: Frame[] = [];
     if (this.error) return out;
-    if (chunk.length) { this.chunks.push(chunk); this.buffered += chunk.length; }
-    while (this.buffered >= HEADER_SIZE) {
-      const h = this.peek(HEADER_SIZE);
+    this.queue.push(chunk);
+    while (this.queue.length >= HEADER_SIZE) {
+      const h = this.queue.peek(HEADER_SIZE);
       const dv = new DataView(h.buffer, h.byteOffset, HEADER_SIZE);
       const len = dv.getUint32(0, true), type = dv.getUint8(4), flags = dv.getUint8(5), id = dv.getUint32(8, true);
       const typeOk = this.fromServer ? type === EVENT || (type > REPLY && type < REPLY + OP_LIMIT) : type > 0 && type < OP_LIMIT;
       if (len > this.maxPayload) { this.fail(`frame of ${len} bytes exceeds ${this.maxPayload}`); break; }
       if (dv.getUint16(6, true) !== 0) { this.fail('reserved header bits set'); break; }
       if (!typeOk) { this.fail(`unexpected frame type ${type}`); break; }
-      if (this.buffered < HEADER_SIZE + len) break;
-      const whole = this.take(HEADER_SIZE + len);
+      if (this.queue.length < HEADER_SIZE + len) break;
+      const whole = this.queue.take(HEADER_SIZE + len);
       out.push({ type, flags, id, payload: whole.subarray(HEADER_SIZE) });
     }
     return out;
   }
 
-  private fail(msg: string): void { this.error = msg; this.chunks = []; this.buffered = 0; }
-
-  private peek(n: number): Uint8Array {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first.subarray(0, n);
-    const out = new Uint8Array(n);
-    let off = 0;
-    for (const c of this.chunks) {
-      const k = Math.min(c.length, n - off);
-      out.set(c.subarray(0, k), off);
-      off += k;
-      if (off === n) break;
-    }
-    return out;
-  }
-
-  private take(n: number): Uint8Array {
-    const first = this.chunks[0]!;
-    let out: Uint8Array;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
-    } else {
-      out = new Uint8Array(n);
-      let off = 0;
-      while (off < n) {
-        const c = this.chunks[0]!;
-        const k = Math.min(c.length, n - off);
-        out.set(c.subarray(0, k), off);
-        off += k;
-        if (k === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(k);
-      }
-    }
-    this.buffered -= n;
-    return out;
-  }
+  private fail(msg: string): void { this.error = msg; this.queue.clear(); }
 }

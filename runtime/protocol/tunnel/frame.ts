@@ -11,6 +11,7 @@
 // All integers are big-endian. `length` is the payload size for DATA and CONTROL; for the other types there
 // is no payload and `length` is a value: the window delta (WINDOW_UPDATE), the stream error code
 // (WINDOW_UPDATE with RST), the opaque ping value (PING) or the session error code (GO_AWAY).
+import { ByteQueue } from '../../lib/byte-queue.js';
 
 export const VERSION = 1;
 export const HEADER_SIZE = 12;
@@ -103,8 +104,7 @@ export interface DecodeError { code: number; message: string; }
  * as `error`; frames decoded before it are still returned. It never throws on any input.
  */
 export class FrameDecoder {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private readonly queue = new ByteQueue();
   private failed: DecodeError | null = null;
 
   constructor(readonly maxPayload = DEFAULT_MAX_PAYLOAD) {}
@@ -114,18 +114,18 @@ export class FrameDecoder {
   push(chunk: Uint8Array): { frames: Frame[]; error: DecodeError | null } {
     const frames: Frame[] = [];
     if (this.failed) return { frames, error: this.failed };
-    if (chunk.length > 0) { this.chunks.push(chunk); this.buffered += chunk.length; }
-    while (this.buffered >= HEADER_SIZE) {
-      const head = this.peek(HEADER_SIZE);
+    this.queue.push(chunk);
+    while (this.queue.length >= HEADER_SIZE) {
+      const head = this.queue.peek(HEADER_SIZE);
       const dv = new DataView(head.buffer, head.byteOffset, HEADER_SIZE);
       const version = dv.getUint8(0), type = dv.getUint8(1), flags = dv.getUint16(2);
       const streamId = dv.getUint32(4), length = dv.getUint32(8);
       const err = this.check(version, type, flags, streamId, length);
-      if (err) { this.failed = err; this.chunks = []; this.buffered = 0; break; }
+      if (err) { this.failed = err; this.queue.clear(); break; }
       const hasPayload = type === FrameType.DATA || type === FrameType.CONTROL;
       const size = HEADER_SIZE + (hasPayload ? length : 0);
-      if (this.buffered < size) break;
-      const whole = this.take(size);
+      if (this.queue.length < size) break;
+      const whole = this.queue.take(size);
       frames.push({ type: type as FrameType, flags, streamId, length, payload: hasPayload ? whole.subarray(HEADER_SIZE) : EMPTY });
     }
     return { frames, error: this.failed };
@@ -154,41 +154,5 @@ export class FrameDecoder {
         break;
     }
     return null;
-  }
-
-  /** The first n buffered bytes, contiguous (copies only when they span chunks). */
-  private peek(n: number): Uint8Array {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first.subarray(0, n);
-    const out = new Uint8Array(n);
-    let off = 0;
-    for (const c of this.chunks) {
-      const k = Math.min(c.length, n - off);
-      out.set(c.subarray(0, k), off);
-      off += k;
-      if (off === n) break;
-    }
-    return out;
-  }
-
-  private take(n: number): Uint8Array {
-    const first = this.chunks[0]!;
-    let out: Uint8Array;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
-    } else {
-      out = new Uint8Array(n);
-      let off = 0;
-      while (off < n) {
-        const c = this.chunks[0]!;
-        const k = Math.min(c.length, n - off);
-        out.set(c.subarray(0, k), off);
-        off += k;
-        if (k === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(k);
-      }
-    }
-    this.buffered -= n;
-    return out;
   }
 }
