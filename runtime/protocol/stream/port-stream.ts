@@ -15,6 +15,8 @@
 // false once it is past that (the HostStream convention), and onDrain fires when acknowledgements bring
 // it back under. The receiver acknowledges what it delivered, and holds acknowledgements while paused.
 
+import type { DuplexStream } from './duplex.js';
+
 /** The part of MessagePort this needs (no DOM types in protocol/). */
 export interface PortLike {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -27,17 +29,11 @@ export interface PortLike {
 /** What postMessage may transfer (MessagePort, ArrayBuffer): opaque here. */
 type Transferable = object;
 
-/** Same shape as the kernel's HostStream (runtime/kernel/net/exposure.ts), plus `onOpen`. */
-export interface ByteStream {
-  write(data: Uint8Array): boolean;
-  end(): void;
+/** A DuplexStream that can also be paused, and closed with a reason (an errno name) for the other end. */
+export interface ByteStream extends DuplexStream {
   close(error?: string): void;
   pause(): void;
   resume(): void;
-  onData(cb: (data: Uint8Array) => void): void;
-  onEnd(cb: () => void): void;
-  onClose(cb: (error?: string) => void): void;
-  onDrain(cb: () => void): void;
 }
 
 export const WINDOW = 256 * 1024;

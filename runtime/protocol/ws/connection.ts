@@ -22,22 +22,8 @@ import { HeadReader, acceptFor, checkRequest, encodeRequest, makeKey, parseRespo
 import { DEFAULT_MAX_MESSAGE, MessageAssembler } from './message.js';
 import { platform, utf8Encoder } from './platform.js';
 
-/**
- * A duplex byte stream: the part of the kernel's HostStream this client uses. write() returns false when
- * the stream's buffer is full (the data is still taken; wait for onDrain before writing more). end() is a
- * half-close; close() ends both directions. Chunks passed to onData are handed over (not reused).
- */
-export interface DuplexStream {
-  write(data: Uint8Array): boolean;
-  end(): void;
-  close(): void;
-  onData(cb: (data: Uint8Array) => void): void;
-  /** The server half-closed: no more data will come. */
-  onEnd(cb: () => void): void;
-  /** Both directions are done; `error` names the cause of a reset or of a connection that never opened. */
-  onClose(cb: (error?: string) => void): void;
-  onDrain(cb: () => void): void;
-}
+export type { DuplexStream } from '../stream/duplex.js';
+import type { DuplexStream } from '../stream/duplex.js';
 
 export interface WsConnectionOptions extends HandshakeRequest {
   /** Largest message accepted from the server, in bytes (default 64 MiB); a larger one fails with 1009. */
