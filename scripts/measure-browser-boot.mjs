@@ -84,16 +84,23 @@ export async function measureBrowserBoot({ runs = 10, screenshot, log = () => {}
     }
     rmSync(base, { recursive: true, force: true });
     if (screenshot) {
-      const ctx = await browser.newContext({ viewport: { width: 720, height: 300 } });
+      // The IDE as a user sees it: a server started in the terminal, its page in the preview, a file open.
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
       const p = await ctx.newPage();
       await p.goto(s.url);
       await promptAt(p);
+      await p.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
       await p.locator('wasmux-terminal:not([hidden])').click();
-      for (const line of ['echo hello | tr a-z A-Z', 'uname -a', 'ls /']) {
+      for (const line of ['echo hello | tr a-z A-Z', "socat UNIX-LISTEN:/tmp/server.sock,fork EXEC:'httpd -i -h /www' &", 'ls /www']) {
         await p.keyboard.type(line);
         await p.keyboard.press('Enter');
         await p.waitForTimeout(300);
       }
+      await p.locator('wasmux-explorer .row[data-path="/www"]').click();
+      await p.locator('wasmux-explorer .row[data-path="/www/index.html"]').click();
+      await p.locator('wasmux-editor .cm-content').waitFor();
+      await p.locator('wasmux-preview iframe').waitFor();
+      await p.waitForTimeout(1000);
       await p.screenshot({ path: screenshot });
       await ctx.close();
     }
