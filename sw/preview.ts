@@ -19,8 +19,10 @@
 //   iframe stays there). Redirects the server sends to absolute paths are rewritten the same way.
 // - HTML responses get a small script (SHIM_PATH, web/preview-shim/) that makes WebSockets opened by the
 //   page reach the sandbox server: a service worker never sees WebSockets.
+// - Cookies: the service worker keeps a cookie jar per point (the browser's own cookies never reach it).
 import { PortStream, PortStreamError } from '../runtime/protocol/stream/port-stream.js';
 import { HttpParseError, ResponseParser } from '../runtime/protocol/http/response-parser.js';
+import { CookieJar, type JarData } from '../runtime/protocol/http/cookie-jar.js';
 import { parsePreviewPath, PREVIEW_PREFIX, SHIM_PATH } from '../runtime/protocol/preview/paths.js';
 import { matchPrecache } from 'workbox-precaching';
 
@@ -94,6 +96,8 @@ export async function handlePreview(req: Request, route: { point: string; slug: 
   let head = `${req.method} ${route.path} HTTP/1.1\r\nHost: ${url.host}\r\n`;
   req.headers.forEach((v, k) => { if (!HOP_BY_HOP.has(k) && k !== 'host' && k !== 'content-length') head += `${k}: ${v}\r\n`; });
   if (body) head += `Content-Length: ${body.byteLength}\r\n`;
+  const cookie = (await cookieJar()).header(route.point, route.path);
+  if (cookie) head += `Cookie: ${cookie}\r\n`;
   head += 'Connection: close\r\n\r\n';
   stream.write(new TextEncoder().encode(head));
   if (body) void writeAll(stream, body);
@@ -108,7 +112,7 @@ async function writeAll(stream: PortStream, b: Uint8Array): Promise<void> {
   }
 }
 
-function respond(req: Request, route: { slug: string; point: string }, stream: PortStream): Promise<Response> {
+function respond(req: Request, route: { slug: string; point: string; path: string }, stream: PortStream): Promise<Response> {
   return new Promise((resolve) => {
     let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
     let responded = false;
@@ -120,9 +124,11 @@ function respond(req: Request, route: { slug: string; point: string }, stream: P
     };
     const parser = new ResponseParser(req.method === 'HEAD', (h) => {
       const headers = new Headers();
+      const setCookies: string[] = [];
       for (const [k, v] of h.headers) {
         const name = k.toLowerCase();
         if (HOP_BY_HOP.has(name)) continue;
+        if (name === 'set-cookie') { setCookies.push(v); continue; }
         try { headers.append(k, name === 'location' ? rewriteLocation(v, route.slug) : v); } catch { /* a value fetch refuses */ }
       }
       const isHtml = /^\s*text\/html/i.test(headers.get('content-type') ?? '');
@@ -137,12 +143,17 @@ function respond(req: Request, route: { slug: string; point: string }, stream: P
         if (isHtml) { headers.delete('content-length'); rs = rs.pipeThrough(injectShim()); }
       }
       responded = true;
+      let res: Response;
       try {
-        resolve(new Response(rs, { status: h.status, statusText: h.statusText, headers }));
+        res = new Response(rs, { status: h.status, statusText: h.statusText, headers });
       } catch (e) {
         responded = false;
         fail(502, `the server's response cannot be passed on: ${(e as Error).message}`);
+        return;
       }
+      // Cookies first, so that the page's next request already carries them.
+      void cookieJar().then((j) => (j.store(route.point, setCookies, route.path) ? saveCookieJar(j) : undefined))
+        .finally(() => resolve(res));
     }, (chunk) => {
       if (!controller || bodyDone) return;
       controller.enqueue(chunk);
@@ -161,6 +172,22 @@ function respond(req: Request, route: { slug: string; point: string }, stream: P
     stream.onEnd(ended);
     stream.onClose((err) => { if (err) fail(502, `the connection was reset (${err})`); else ended(); });
   });
+}
+
+/** The previews' cookies (runtime/protocol/http/cookie-jar.ts says why the service worker keeps them),
+ * saved in Cache Storage so that they outlive the service worker being stopped when idle. */
+const JAR_CACHE = 'wasmux-preview-cookies';
+const JAR_KEY = '/cookie-jar.json';
+let jar: Promise<CookieJar> | null = null;
+
+function cookieJar(): Promise<CookieJar> {
+  jar ??= caches.open(JAR_CACHE).then((c) => c.match(JAR_KEY)).then((r) => (r ? r.json() as Promise<JarData> : {}))
+    .then((d) => new CookieJar(d), () => new CookieJar());
+  return jar;
+}
+
+async function saveCookieJar(j: CookieJar): Promise<void> {
+  try { await (await caches.open(JAR_CACHE)).put(JAR_KEY, new Response(JSON.stringify(j))); } catch { /* kept in memory */ }
 }
 
 /** Location: /x from the server means /preview/<slug>/x to the iframe. */

@@ -135,6 +135,17 @@ describe('preview', () => {
     expect(r).toEqual({ status: 200, len: 5 * 1024 * 1024, same: true });
   });
 
+  it('carries cookies: a Set-Cookie from the server comes back on the next request', async () => {
+    await sh("printf '#!/bin/sh\\necho Content-Type: text/plain\\necho \"Set-Cookie: session=abc123; Path=/\"\\necho\\necho \"cookie=[$HTTP_COOKIE]\"\\n' > /www/cgi-bin/cookie && chmod +x /www/cgi-bin/cookie && echo cookie-cgi", /^cookie-cgi$/m);
+    const seen = await frame.evaluate(async () => {
+      const first = await (await fetch('cgi-bin/cookie')).text();
+      const second = await (await fetch('cgi-bin/cookie')).text();
+      return { first: first.trim(), second: second.trim(), scriptsSeeIt: document.cookie.includes('session') };
+    });
+    // The service worker's jar sends it back; like an HttpOnly cookie, the page's scripts do not see it.
+    expect(seen).toEqual({ first: 'cookie=[]', second: 'cookie=[session=abc123]', scriptsSeeIt: false });
+  });
+
   it('a WebSocket opened by the previewed page reaches the sandbox server', async () => {
     const wsecho = readFileSync(await build(join(process.cwd(), 'tests/net/wsecho.c'), 'wasm'));
     await row('/root').click();
