@@ -61,6 +61,10 @@ describe('snapshots of a real sandbox', () => {
     const tar = k1.exportLayer();
     const k2 = sandbox({ snapshot: tar });
     track(k2);
+    // The archive records the image it was made on; the host compares it with its own.
+    expect(k1.snapshotImport).toBeNull();
+    expect(k2.snapshotImport?.imageId).toBe(k1.vfs.image.id);
+    expect(k2.snapshotImport?.files).toBeGreaterThan(0);
 
     const [l1, l2] = [await shOk(LIST, k1), await shOk(LIST, k2)];
     expect(l2).toBe(l1);
@@ -168,6 +172,7 @@ describe('snapshots of a real sandbox', () => {
       expect(r.status, r.stderr).toBe(0);
       const k = sandbox({ snapshot: new Uint8Array(readFileSync(join(d, 'p.tar'))) });
       track(k);
+      expect(k.snapshotImport?.imageId).toBeNull();
       const out = await shOk('cat /home/user/project/main.c /home/user/motd; stat -c "%U %a" / /home/user/project/main.c; test -s /etc/motd && echo image-underneath', k);
       expect(out).toBe('int main(void) { return 0; }\nfrom the host\nroot 755\nuser 644\nimage-underneath\n');
     } finally {

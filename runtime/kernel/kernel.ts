@@ -11,7 +11,7 @@ import { FdTable } from './fs/fdtable.js';
 import type { File } from './fs/file.js';
 import { Vfs } from './fs/vfs.js';
 import { makeProcfs } from './fs/proc/root.js';
-import { exportSnapshot, importSnapshot } from './fs/snapshot.js';
+import { exportSnapshot, importSnapshot, type ImportStats } from './fs/snapshot.js';
 import { Scheduler } from './proc/sched.js';
 import { Task, TaskState, type Rlimits } from './proc/task.js';
 import { Signals } from './signal/kill.js';
@@ -139,12 +139,15 @@ export class Kernel {
       try { this.account.charge(delta); } catch { raise(ENOSPC); }
     } });
     this.vfs.mountProc(makeProcfs(this));
-    if (opts.snapshot) importSnapshot(this.vfs, opts.snapshot);
+    this.snapshotImport = opts.snapshot ? importSnapshot(this.vfs, opts.snapshot) : null;
     this.loader = new Loader(this);
     this.net = new Net(this, { exposeUnixPaths: opts.exposeUnixPaths });
     this.ptys = new PtyDriver(this);
     this.bootTime = this.host.wallclock();
   }
+
+  /** What KernelOptions.snapshot brought in (null without one): counts, and the image it was made on. */
+  readonly snapshotImport: ImportStats | null;
 
   /** The root filesystem's writable layer as a tar, for KernelOptions.snapshot (docs/design/snapshots.md). */
   exportLayer(): Uint8Array { return exportSnapshot(this.vfs); }

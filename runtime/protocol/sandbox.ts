@@ -85,5 +85,16 @@ export interface SandboxApi {
   /** Replace the sandbox by a fresh one with `snapshot` as its writable layer (null: a reset). A bad
    * snapshot rejects (SNAPSHOT_ERR_*) and leaves the running sandbox untouched; otherwise every terminal
    * of every page hangs up and the pages start new ones. */
-  restart(snapshot: Uint8Array | null): Promise<void>;
+  restart(snapshot: Uint8Array | null): Promise<RestartInfo>;
+}
+
+/** What a restart with a snapshot found. */
+export interface RestartInfo {
+  /** Regular files the snapshot brought in. */
+  files: number;
+  /** The running image's id, and the one the snapshot was made on (null when another tool made the tar). */
+  imageId: string;
+  madeOnImage: string | null;
+  /** False when the snapshot was made on another image: files of the image it changed may differ now. */
+  sameImage: boolean;
 }

@@ -2,7 +2,7 @@
 // comlink). It adopts the kernel's worker started by index.html (start-worker.ts), or starts it, and
 // returns a typed proxy.
 import * as Comlink from 'comlink';
-import type { BootInfo, PointInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import type { BootInfo, PointInfo, PtyOpenOptions, RestartInfo, SandboxApi } from '../../protocol/sandbox.js';
 import { PortStream } from '../../protocol/stream/port-stream.js';
 import { startKernelWorker, takeEarlyWorker } from './start-worker.js';
 
@@ -31,7 +31,7 @@ export interface SandboxClient {
   /** The writable layer as a tar (a snapshot). */
   exportLayer(): Promise<Uint8Array>;
   /** A fresh sandbox with `snapshot` as its writable layer, or an empty one (reset). */
-  restart(snapshot: Uint8Array | null): Promise<void>;
+  restart(snapshot: Uint8Array | null): Promise<RestartInfo>;
 }
 
 /** Set by the bundler (scripts/bundle-web.mjs): the worker's revisioned URL, relative to the page. */

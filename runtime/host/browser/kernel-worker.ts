@@ -10,7 +10,7 @@
 import * as Comlink from 'comlink';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { PtySession } from '../../kernel/drivers/tty/session.js';
-import type { BootInfo, PointInfo, PtyOpenOptions, SandboxApi } from '../../protocol/sandbox.js';
+import type { BootInfo, PointInfo, PtyOpenOptions, RestartInfo, SandboxApi } from '../../protocol/sandbox.js';
 import { SIGKILL } from '../../abi/signal.js';
 import { HostInput, HostOutput } from '../../kernel/drivers/hoststream.js';
 import { createBrowserKernel } from './browser-host.js';
@@ -78,15 +78,18 @@ const pointListeners = new Set<(p: PointInfo[]) => void>();
  * the old one is stopped: its terminals hang up (pages see their shells exit), its public URLs close, its
  * processes are killed.
  */
-async function restartKernel(snapshot: Uint8Array | null): Promise<void> {
+async function restartKernel(snapshot: Uint8Array | null): Promise<RestartInfo> {
   const old = await getKernel();
   const next = startKernel(old.image, snapshot);
+  const made = next.kernel.snapshotImport?.imageId ?? null;
+  const imageId = next.kernel.vfs.image.id;
   booting = Promise.resolve({ ...old, ...next });
   if (firstShell) { firstShell.close(); firstShell = null; }
   for (const id of [...sessions.keys()]) api.close(id);
   old.sharing.closeAll();
   for (const t of [...old.kernel.tasks.values()]) old.kernel.signals.kill(t, SIGKILL);
   for (const cb of [...pointListeners]) cb(next.sharing.list());
+  return { files: next.kernel.snapshotImport?.files ?? 0, imageId, madeOnImage: made, sameImage: made === null || made === imageId };
 }
 
 /**
@@ -278,8 +281,8 @@ const api: SandboxApi = {
     const tar = kernel.exportLayer();
     return Comlink.transfer(tar, [tar.buffer]);
   },
-  async restart(snapshot) {
-    await restartKernel(snapshot);
+  restart(snapshot) {
+    return restartKernel(snapshot);
   },
   async share(point) {
     const { sharing } = await getKernel();

@@ -68,8 +68,8 @@ export default class WasmuxSnapshots extends LitElement {
 
   restore(id: number): Promise<void> {
     return this.act('Restore', async () => {
-      await this.restart(await this.store.load(id));
-      return 'Restored: a fresh sandbox with the saved files.';
+      const warn = await this.restart(await this.store.load(id));
+      return `Restored: a fresh sandbox with the saved files.${warn}`;
     });
   }
 
@@ -91,8 +91,8 @@ export default class WasmuxSnapshots extends LitElement {
 
   importTar(file: File): Promise<void> {
     return this.act('Import', async () => {
-      await this.restart(new Uint8Array(await file.arrayBuffer()));
-      return `Imported ${file.name}: a fresh sandbox with its files.`;
+      const warn = await this.restart(new Uint8Array(await file.arrayBuffer()));
+      return `Imported ${file.name}: a fresh sandbox with its files.${warn}`;
     });
   }
 
@@ -101,9 +101,11 @@ export default class WasmuxSnapshots extends LitElement {
     return this.act('Reset', async () => { await this.restart(null); return 'Reset: a fresh sandbox.'; });
   }
 
-  private async restart(tar: Uint8Array | null): Promise<void> {
-    await this.sandbox!.restart(tar);
+  /** Restart with `tar`; returns a warning when it was made on another image. */
+  private async restart(tar: Uint8Array | null): Promise<string> {
+    const r = await this.sandbox!.restart(tar);
     this.dispatchEvent(new CustomEvent('wasmux-sandbox-restarted', { bubbles: true, composed: true }));
+    return r.sameImage ? '' : ` It was made on another image (${r.madeOnImage}, now ${r.imageId}): files the image provides may differ.`;
   }
 
   protected override render() {
