@@ -250,6 +250,13 @@ describe('snapshots', () => {
       await waitForScreen(p, PROMPT);
       await typeLine(p, 'test ! -e /root/keep.bin && test -e /etc/motd && echo reset-ok');
       await waitForScreen(p, /^reset-ok$/m);
+      // A damaged archive is refused with its reason, and the running sandbox is left as it was.
+      await typeLine(p, 'echo survivor > /root/survivor && echo marked');
+      await waitForScreen(p, /^marked$/m);
+      await p.locator('wasmux-snapshots input[type=file]').setInputFiles({ name: 'bad.tar', mimeType: 'application/x-tar', buffer: Buffer.concat([Buffer.from('not a tar'), Buffer.alloc(2000)]) });
+      await p.locator('wasmux-snapshots [role=status]', { hasText: /^Import failed: / }).waitFor({ timeout: 15_000 });
+      await typeLine(p, 'cat /root/survivor');
+      await waitForScreen(p, /^survivor$/m);
       await pctx.close();
     } finally {
       rmSync(profile, { recursive: true, force: true });

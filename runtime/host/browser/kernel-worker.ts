@@ -40,7 +40,7 @@ let bootedOnce = false;
 
 function ms(t: number): number { return Math.round((t - t0) * 10) / 10; }
 
-interface Booted { kernel: Kernel; info: BootInfo; sharing: Sharing; image: Uint8Array }
+interface Booted { kernel: Kernel; info: BootInfo; sharing: Sharing; image: Uint8Array; unwatch: () => void }
 
 async function bootKernel(): Promise<Booted> {
   const url = new URL(WASMUX_IMAGE_URL, scope.location.href).href;
@@ -48,29 +48,38 @@ async function bootKernel(): Promise<Booted> {
   if (!res.ok) throw new Error(`cannot fetch the image ${url}: HTTP ${res.status}`);
   const image = await readWithProgress(res);
   const fetchMs = ms(performance.now());
-  const { kernel, sharing } = startKernel(image, null);
+  const { kernel, sharing, unwatch } = startKernel(image, null);
   startFirstShell(kernel);
   const info: BootInfo = {
     hostKind: isShared ? 'shared-worker' : 'dedicated-worker',
     imageUrl: url, imageBytes: image.byteLength, ...imageTransfer(url), fetchMs, kernelMs: ms(performance.now()),
     reused: false, workerOrigin: performance.timeOrigin,
   };
-  return { kernel, info, sharing, image };
+  return { kernel, info, sharing, image, unwatch };
 }
 
 /** A kernel on `image` with `snapshot` applied (throws a SnapshotError, touching nothing, when it is bad). */
-function startKernel(image: Uint8Array, snapshot: Uint8Array | null): { kernel: Kernel; sharing: Sharing } {
+function startKernel(image: Uint8Array, snapshot: Uint8Array | null): { kernel: Kernel; sharing: Sharing; unwatch: () => void } {
   const kernel = createBrowserKernel({ image, ...(snapshot ? { snapshot } : {}) });
   startInit(kernel);
   startFileService(kernel);
   // The edge that served the app (npm start) is on this origin.
   const sharing = new Sharing(kernel.net.exposures, new URL('/', scope.location.href).origin);
-  sharing.watch((p) => { for (const cb of [...pointListeners]) cb(p); });
-  return { kernel, sharing };
+  const unwatch = sharing.watch((p) => { for (const cb of [...pointListeners]) cb(p); });
+  return { kernel, sharing, unwatch };
 }
 
 /** Pages watching the exposure points; they outlive a restart of the sandbox. */
 const pointListeners = new Set<(p: PointInfo[]) => void>();
+
+let restarts: Promise<unknown> = Promise.resolve();
+
+/** One restart at a time (two tabs may ask at once): each replaces the kernel the previous one made. */
+function restartKernel(snapshot: Uint8Array | null): Promise<RestartInfo> {
+  const r = restarts.then(() => replaceKernel(snapshot));
+  restarts = r.catch(() => {});
+  return r;
+}
 
 /**
  * Replace the sandbox: a new kernel on the same image with `snapshot` as its writable layer (an empty one
@@ -78,11 +87,13 @@ const pointListeners = new Set<(p: PointInfo[]) => void>();
  * the old one is stopped: its terminals hang up (pages see their shells exit), its public URLs close, its
  * processes are killed.
  */
-async function restartKernel(snapshot: Uint8Array | null): Promise<RestartInfo> {
+async function replaceKernel(snapshot: Uint8Array | null): Promise<RestartInfo> {
   const old = await getKernel();
   const next = startKernel(old.image, snapshot);
   const made = next.kernel.snapshotImport?.imageId ?? null;
   const imageId = next.kernel.vfs.image.id;
+  // The old kernel's points vanish as it stops: the pages must hear only the new kernel's.
+  old.unwatch();
   booting = Promise.resolve({ ...old, ...next });
   if (firstShell) { firstShell.close(); firstShell = null; }
   for (const id of [...sessions.keys()]) api.close(id);
