@@ -176,6 +176,30 @@ describe('browser terminal', () => {
     await ctx.close();
   });
 
+  it('terminal tabs from the keyboard: Alt+Shift+T, Alt+Shift+Left/Right, Alt+Shift+W', async () => {
+    const ctx = await e2e.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(e2e.url);
+    await waitForScreen(page, PROMPT);
+    const selected = (): Promise<string> => page.locator('wasmux-app').locator('.tab[aria-selected="true"]').innerText();
+    await page.locator(TERMINAL).click();
+    await page.keyboard.press('Alt+Shift+T');
+    await expect.poll(() => page.locator('wasmux-app').locator('.tab').count()).toBe(2);
+    await waitForScreen(page, PROMPT);
+    expect(await selected()).toMatch(/sh 2/);
+    await page.keyboard.press('Alt+Shift+ArrowLeft');
+    expect(await selected()).toMatch(/sh 1/);
+    await page.keyboard.press('Alt+Shift+ArrowRight');
+    expect(await selected()).toMatch(/sh 2/);
+    await page.keyboard.press('Alt+Shift+W');
+    await expect.poll(() => page.locator('wasmux-app').locator('.tab').count()).toBe(1);
+    // The keys went to the app, not to the shell: nothing was typed at the prompt.
+    await typeLine(page, 'echo typed-$((1+1))');
+    const text = await waitForScreen(page, /^typed-2$/m);
+    expect(text).toMatch(/# echo typed-\$\(\(1\+1\)\)$/m);
+    await ctx.close();
+  });
+
   it('the bell fires wasmux-bell; Ctrl+Shift+C copies the selection', async () => {
     const ctx = await e2e.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await ctx.newPage();

@@ -82,6 +82,8 @@ export default class WasmuxApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Capture phase: the shortcuts are seen before xterm.js, which would send them to the shell.
+    this.addEventListener('keydown', this.onShortcut, { capture: true });
     if (this.sandbox) return;
     const missing = missingFeatures();
     if (missing.length > 0) {
@@ -156,6 +158,26 @@ export default class WasmuxApp extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`wasmux-terminal[data-tab="${id}"]`)?.focus());
   }
 
+  /**
+   * Terminal tabs from the keyboard: Alt+Shift+T a new one, Alt+Shift+W close the shown one, Alt+Shift+Left
+   * and Right the previous and next. Alt+Shift combinations, because plain Alt and Ctrl ones mean
+   * something to shells and full-screen programs, and the browser keeps Ctrl+T, Ctrl+W and Ctrl+PageUp.
+   */
+  private readonly onShortcut = (e: KeyboardEvent): void => {
+    if (!e.altKey || !e.shiftKey || e.ctrlKey || e.metaKey) return;
+    const i = this.tabs.indexOf(this.active);
+    const go = (d: number): void => this.select(this.tabs[(i + d + this.tabs.length) % this.tabs.length]!);
+    switch (e.code) {
+      case 'KeyT': this.addTerminal(); break;
+      case 'KeyW': this.closeTab(this.active); break;
+      case 'ArrowRight': go(1); break;
+      case 'ArrowLeft': go(-1); break;
+      default: return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+  };
+
   private closeTab(id: number): void {
     const i = this.tabs.indexOf(id);
     this.tabs = this.tabs.filter((t) => t !== id);
@@ -187,7 +209,7 @@ export default class WasmuxApp extends LitElement {
             <button class="close" title="Close" aria-label="Close terminal ${i + 1}"
               @click=${(e: Event) => { e.stopPropagation(); this.closeTab(id); }}>×</button>
           </span>`)}
-        <button class="add" title="New terminal" aria-label="New terminal" @click=${() => this.addTerminal()}>+</button>
+        <button class="add" title="New terminal (Alt+Shift+T; Alt+Shift+W closes, Alt+Shift+Left/Right switch)" aria-label="New terminal" @click=${() => this.addTerminal()}>+</button>
       </div>
       ${repeat(this.tabs, (id) => id, (id) => html`
         <wasmux-terminal data-tab=${id} ?hidden=${id !== this.active} role="tabpanel"
