@@ -17,39 +17,18 @@ BB_VERSION=1:1.35.0-4+deb12u1
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/wasm/busybox
-BUILD=$ROOT/build
-WORK=$BUILD/busybox
-CC_DRIVER=${WASMUX_CC:-$ROOT/wasm/wasmux-cc}
-SYSROOT=${SYSROOT:-$BUILD/sysroot}
-OUT_WASM=$BUILD/busybox.wasm
-OUT_APPLETS=$BUILD/busybox.applets
-JOBS=$(nproc 2>/dev/null || echo 2)
-FORCE=0
-
-while [ $# -gt 0 ]; do
-  case $1 in
-    -j) JOBS=$2; shift 2 ;;
-    -j*) JOBS=${1#-j}; shift ;;
-    --force) FORCE=1; shift ;;
-    *) echo "usage: $0 [-j N] [--force]" >&2; exit 2 ;;
-  esac
-done
-
-log() { echo "busybox: $*" >&2; }
-die() { echo "busybox: error: $*" >&2; exit 1; }
 # shellcheck source=../stage.sh
 source "$ROOT/wasm/stage.sh"
+stage_init busybox "$@"
+OUT_WASM=$BUILD/busybox.wasm
+OUT_APPLETS=$BUILD/busybox.applets
 
 # LLVM tools for the kbuild steps that do not go through the driver (ld -r of built-in.o, archives, nm).
 # kbuild runs "$(LD) -nostdlib -r": clang drives wasm-ld for that.
 LD=${LD_WASM:-clang-19 --target=wasm32-unknown-unknown -fuse-ld=lld}
 AR=${AR_WASM:-llvm-ar-19}
 NM=${NM_WASM:-llvm-nm-19}
-for t in clang-19 wasm-ld-19 "$AR" "$NM" make gcc; do
-  command -v "$t" >/dev/null || die "missing tool $t (sudo bash scripts/setup-toolchain.sh)"
-done
-[ -x "$CC_DRIVER" ] || die "compiler driver $CC_DRIVER not found (built by the musl port)"
-[ -f "$SYSROOT/lib/libc.a" ] || die "sysroot $SYSROOT/lib/libc.a not found (build the musl port first)"
+require_tools clang-19 wasm-ld-19 "$AR" "$NM" make gcc
 
 SRC=$(bash "$ROOT/scripts/fetch-source.sh" "$BB_PKG" "$BB_VERSION" | tail -n1)
 [ -f "$SRC/Makefile" ] || die "fetch-source did not produce $SRC"
@@ -76,10 +55,7 @@ hash_tree() {
 }
 
 INPUT_HASH=$(hash_inputs)
-if [ -f "$OUT_APPLETS" ] && up_to_date "$OUT_WASM" "$WORK" "$INPUT_HASH"; then
-  log "up to date ($OUT_WASM)"
-  exit 0
-fi
+skip_if_up_to_date "$INPUT_HASH" "$OUT_WASM" "$OUT_APPLETS"
 
 T0=$(date +%s)
 TREE=$WORK/src

@@ -11,31 +11,13 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/wasm/fsd
-BUILD=$ROOT/build
-WORK=$BUILD/fsd
-CC_DRIVER=${WASMUX_CC:-$ROOT/wasm/wasmux-cc}
-SYSROOT=${SYSROOT:-$BUILD/sysroot}
-OUT=$BUILD/fsd.wasm
-CFLAGS=(-Os -Wall -Wextra -Werror)
-FORCE=0
-
-while [ $# -gt 0 ]; do
-  case $1 in
-    --force) FORCE=1; shift ;;
-    *) echo "usage: $0 [--force]" >&2; exit 2 ;;
-  esac
-done
-
-log() { echo "fsd: $*" >&2; }
-die() { echo "fsd: error: $*" >&2; exit 1; }
 # shellcheck source=../stage.sh
 source "$ROOT/wasm/stage.sh"
+stage_init fsd "$@"
+OUT=$BUILD/fsd.wasm
+CFLAGS=(-Os -Wall -Wextra -Werror)
 
-for t in clang-19 wasm-ld-19; do
-  command -v "$t" >/dev/null || die "missing tool $t (sudo bash scripts/setup-toolchain.sh)"
-done
-[ -x "$CC_DRIVER" ] || die "compiler driver $CC_DRIVER not found"
-[ -f "$SYSROOT/lib/libc.a" ] || die "sysroot $SYSROOT/lib/libc.a not found (build the musl port first)"
+require_tools clang-19 wasm-ld-19
 
 SOURCES=("$HERE"/*.c)
 
@@ -48,10 +30,7 @@ hash_inputs() {
 }
 
 INPUT_HASH=$(hash_inputs)
-if up_to_date "$OUT" "$WORK" "$INPUT_HASH"; then
-  log "up to date ($OUT)"
-  exit 0
-fi
+skip_if_up_to_date "$INPUT_HASH" "$OUT"
 
 T0=$(date +%s)
 rm -rf "$WORK"

@@ -16,33 +16,12 @@ VERSION=1.7.4.4-2
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/wasm/socat
-BUILD=$ROOT/build
-WORK=$BUILD/socat
-CC_DRIVER=${WASMUX_CC:-$ROOT/wasm/wasmux-cc}
-SYSROOT=${SYSROOT:-$BUILD/sysroot}
-OUT=$BUILD/socat.wasm
-JOBS=$(nproc 2>/dev/null || echo 2)
-FORCE=0
-
-while [ $# -gt 0 ]; do
-  case $1 in
-    -j) JOBS=$2; shift 2 ;;
-    -j*) JOBS=${1#-j}; shift ;;
-    --force) FORCE=1; shift ;;
-    *) echo "usage: $0 [-j N] [--force]" >&2; exit 2 ;;
-  esac
-done
-
-log() { echo "socat: $*" >&2; }
-die() { echo "socat: error: $*" >&2; exit 1; }
 # shellcheck source=../stage.sh
 source "$ROOT/wasm/stage.sh"
+stage_init socat "$@"
+OUT=$BUILD/socat.wasm
 
-for t in clang-19 wasm-ld-19 llvm-ar-19 make; do
-  command -v "$t" >/dev/null || die "missing tool $t (sudo bash scripts/setup-toolchain.sh)"
-done
-[ -x "$CC_DRIVER" ] || die "compiler driver $CC_DRIVER not found"
-[ -f "$SYSROOT/lib/libc.a" ] || die "sysroot $SYSROOT/lib/libc.a not found (build the musl port first)"
+require_tools clang-19 wasm-ld-19 llvm-ar-19 make
 
 SRC=$(bash "$ROOT/scripts/fetch-source.sh" "$PKG" "$VERSION" | tail -n1)
 [ -f "$SRC/configure" ] || die "fetch-source did not produce $SRC"
@@ -65,10 +44,7 @@ hash_inputs() {
 }
 
 INPUT_HASH=$(hash_inputs)
-if up_to_date "$OUT" "$WORK" "$INPUT_HASH"; then
-  log "up to date ($OUT)"
-  exit 0
-fi
+skip_if_up_to_date "$INPUT_HASH" "$OUT"
 
 T0=$(date +%s)
 log "preparing the source tree"
