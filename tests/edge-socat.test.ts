@@ -2,24 +2,19 @@
 // sandbox, published as the default exposure point through an edge proxy started by the test, and fetched
 // as a public client would (Node http with the public Host header). Listens on 127.0.0.1 only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgeServer } from '../edge/server.js';
-import { nodeEdgeClient } from '../runtime/host/node/edge.js';
+import type { EdgeServer } from '../edge/server.js';
 import type { EdgeClient } from '../runtime/host/common/edge-client.js';
 import { runCaptured } from '../runtime/host/node/node-host.js';
 import type { Kernel } from '../runtime/kernel/kernel.js';
 import { ENV, sandbox } from './sandbox.js';
-import { get, hostOf } from './helpers/edge-http.js';
+import { edgeForKernel, get, hostOf } from './helpers/edge-http.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let kernel: Kernel, edge: EdgeServer, edgePort: number, client: EdgeClient, lines: string[];
 
 beforeAll(async () => {
-  edge = new EdgeServer({ host: '127.0.0.1', port: 0 });
-  edgePort = (await edge.listen()).port;
   kernel = sandbox();
-  lines = [];
-  client = nodeEdgeClient(kernel.net.exposures, `http://127.0.0.1:${edgePort}`, { write: (l) => lines.push(l) });
-  await client.start();
+  ({ edge, edgePort, client, lines } = await edgeForKernel(kernel));
   void runCaptured(kernel, {
     argv: ['socat', 'UNIX-LISTEN:/tmp/server.sock,fork', "EXEC:httpd -i -h /www"], env: ENV, cwd: '/',
   });

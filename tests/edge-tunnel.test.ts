@@ -10,7 +10,7 @@ import { nodeEdgeClient } from '../runtime/host/node/edge.js';
 import type { EdgeClient } from '../runtime/host/common/edge-client.js';
 import { FakeExposures, echoServer, tcpBridge } from './helpers/fake-exposures.js';
 import { PAGE, pattern, startBackend } from './helpers/http-backend.js';
-import { get, hostOf, raw } from './helpers/edge-http.js';
+import { get, hostOf, raw, sseArrivals } from './helpers/edge-http.js';
 import { Flag, FrameType, encodeFrame } from '../runtime/protocol/tunnel/frame.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -88,15 +88,7 @@ describe('edge proxy with a fake sandbox', () => {
   });
 
   it('streams server-sent events one by one', async () => {
-    const arrivals: number[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const s = connect(edgePort, '127.0.0.1');
-      const t0 = Date.now();
-      s.on('data', (d) => { for (const _ of d.toString().matchAll(/data: tick/g)) arrivals.push(Date.now() - t0); });
-      s.on('end', () => { s.destroy(); resolve(); });
-      s.on('error', reject);
-      s.write(`GET /sse HTTP/1.1\r\nHost: ${defaultHost()}\r\nConnection: close\r\n\r\n`);
-    });
+    const arrivals = await sseArrivals(edgePort, defaultHost(), '/sse');
     expect(arrivals).toHaveLength(5);
     for (let i = 1; i < 5; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThan(80);
   });

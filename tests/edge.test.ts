@@ -3,16 +3,14 @@
 // Host header; no DNS). Bounded loads; everything listens on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from 'node:http';
-import { connect } from 'node:net';
 import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
-import { EdgeServer } from '../edge/server.js';
-import { nodeEdgeClient } from '../runtime/host/node/edge.js';
+import type { EdgeServer } from '../edge/server.js';
 import type { EdgeClient } from '../runtime/host/common/edge-client.js';
 import { runCaptured } from '../runtime/host/node/node-host.js';
 import type { Kernel } from '../runtime/kernel/kernel.js';
 import { ENV, sandbox } from './sandbox.js';
-import { get, hostOf } from './helpers/edge-http.js';
+import { edgeForKernel, get, hostOf, sseArrivals } from './helpers/edge-http.js';
 import { Flag, FrameType, encodeFrame } from '../runtime/protocol/tunnel/frame.js';
 import { readFileSync } from 'node:fs';
 import { build, ROOT } from './helpers/cprog.js';
@@ -36,12 +34,8 @@ let kernel: Kernel, edge: EdgeServer, edgePort: number, client: EdgeClient, line
 let server: Promise<unknown>, wsServer: Promise<unknown>;
 
 beforeAll(async () => {
-  edge = new EdgeServer({ host: '127.0.0.1', port: 0 });
-  edgePort = (await edge.listen()).port;
   kernel = sandbox();
-  lines = [];
-  client = nodeEdgeClient(kernel.net.exposures, `http://127.0.0.1:${edgePort}`, { write: (l) => lines.push(l) });
-  await client.start();
+  ({ edge, edgePort, client, lines } = await edgeForKernel(kernel));
   server = runCaptured(kernel, { argv: ['sh', '-c', SETUP], env: ENV, cwd: '/' });
   // tests/net/wsecho.c: a WebSocket echo server (and keep-alive HTTP) on sandbox port 8081.
   kernel.vfs.writeFile('/tmp/wsecho', readFileSync(await build(`${ROOT}/tests/net/wsecho.c`, 'wasm')), 0o755);
@@ -94,15 +88,7 @@ describe('a sandbox server through the edge', () => {
   });
 
   it('an SSE-style response arrives chunk by chunk', async () => {
-    const arrivals: number[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const s = connect(edgePort, '127.0.0.1');
-      const t0 = Date.now();
-      s.on('data', (d) => { for (const _ of d.toString().matchAll(/data: tick/g)) arrivals.push(Date.now() - t0); });
-      s.on('end', () => { s.destroy(); resolve(); });
-      s.on('error', reject);
-      s.write(`GET /cgi-bin/sse HTTP/1.1\r\nHost: ${host()}\r\nConnection: close\r\n\r\n`);
-    });
+    const arrivals = await sseArrivals(edgePort, host(), '/cgi-bin/sse');
     expect(arrivals).toHaveLength(5);
     expect(arrivals[4]! - arrivals[0]!).toBeGreaterThan(500);
   });
