@@ -1,6 +1,6 @@
 // Shared setup of the end-to-end tests: bundle the app, serve it on a free port, launch Debian's chromium
 // (apt-get install chromium; scripts/setup-toolchain.sh) through playwright-core, and read the terminal.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 // @ts-expect-error plain ES modules without declarations
 import { bundleWeb } from '../../scripts/bundle-web.mjs';
 import { startAppServer, type AppServer } from '../../edge/app-server.js';
@@ -51,4 +51,18 @@ export async function typeLine(page: Page, line: string): Promise<void> {
   await page.locator(TERMINAL).click();
   await page.keyboard.type(line);
   await page.keyboard.press('Enter');
+}
+
+/** A new page of `ctx` on the app, once the terminal shows `prompt`. */
+export async function openApp(ctx: BrowserContext, url: string, prompt: RegExp): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await waitForScreen(page, prompt);
+  return page;
+}
+
+/** The pid of the shown terminal's shell (asked with echo). */
+export async function shellPid(page: Page): Promise<string> {
+  await typeLine(page, 'echo pid=$$');
+  return (await waitForScreen(page, /^pid=\d+$/m)).match(/^pid=(\d+)$/m)![1]!;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, startE2E, screenText, typeLine, waitForScreen, TERMINAL, WEB_DIR, type E2E } from './browser.js';
+import { shellPid, openApp, serve, startE2E, screenText, typeLine, waitForScreen, TERMINAL, WEB_DIR, type E2E } from './browser.js';
 
 let e2e: E2E;
 beforeAll(async () => { e2e = await startE2E(); });
@@ -38,15 +38,11 @@ describe('browser terminal', () => {
 
   it('a second page in the same context sees the same sandbox', async () => {
     const ctx = await e2e.browser.newContext();
-    const p1 = await ctx.newPage();
-    await p1.goto(e2e.url);
-    await waitForScreen(p1, PROMPT);
+    const p1 = await openApp(ctx, e2e.url, PROMPT);
     await typeLine(p1, 'echo written-in-page-1 > /tmp/shared && echo ok-$((6*7))');
     await waitForScreen(p1, /^ok-42$/m);
 
-    const p2 = await ctx.newPage();
-    await p2.goto(e2e.url);
-    await waitForScreen(p2, PROMPT);
+    const p2 = await openApp(ctx, e2e.url, PROMPT);
     expect(await p2.locator('wasmux-app').locator('.status').textContent()).toContain('kernel already running');
     await typeLine(p2, 'cat /tmp/shared');
     await waitForScreen(p2, /^written-in-page-1$/m);
@@ -57,9 +53,7 @@ describe('browser terminal', () => {
 
   it('shows the exited state and restarts the shell', async () => {
     const ctx = await e2e.browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(e2e.url);
-    await waitForScreen(page, PROMPT);
+    const page = await openApp(ctx, e2e.url, PROMPT);
     await typeLine(page, 'exit 3');
     const bar = page.locator(TERMINAL).locator('.exited');
     await bar.waitFor();
@@ -74,14 +68,9 @@ describe('browser terminal', () => {
 
   it("closing a page ends its shell (Web Locks) and leaves the other page working", async () => {
     const ctx = await e2e.browser.newContext();
-    const p1 = await ctx.newPage();
-    await p1.goto(e2e.url);
-    await waitForScreen(p1, PROMPT);
-    await typeLine(p1, 'echo pid=$$');
-    const pid = (await waitForScreen(p1, /^pid=\d+$/m)).match(/^pid=(\d+)$/m)![1]!;
-    const p2 = await ctx.newPage();
-    await p2.goto(e2e.url);
-    await waitForScreen(p2, PROMPT);
+    const p1 = await openApp(ctx, e2e.url, PROMPT);
+    const pid = await shellPid(p1);
+    const p2 = await openApp(ctx, e2e.url, PROMPT);
     await typeLine(p2, `kill -0 ${pid} && echo alive-${pid}`);
     await waitForScreen(p2, new RegExp(`^alive-${pid}$`, 'm'));
     await p1.close();
@@ -95,9 +84,7 @@ describe('browser terminal', () => {
   it('falls back to a dedicated Worker where SharedWorker does not exist', async () => {
     const ctx = await e2e.browser.newContext();
     await ctx.addInitScript(() => { delete (globalThis as { SharedWorker?: unknown }).SharedWorker; });
-    const page = await ctx.newPage();
-    await page.goto(e2e.url);
-    await waitForScreen(page, PROMPT);
+    const page = await openApp(ctx, e2e.url, PROMPT);
     expect(await page.locator('wasmux-app').locator('.status').textContent()).toContain('Worker (this tab)');
     await typeLine(page, 'echo hello | tr a-z A-Z');
     await waitForScreen(page, /^HELLO$/m);
@@ -106,20 +93,15 @@ describe('browser terminal', () => {
 
   it('Ctrl-C interrupts sleep 100; ps in one page lists the other page\'s shell', async () => {
     const ctx = await e2e.browser.newContext();
-    const p1 = await ctx.newPage();
-    await p1.goto(e2e.url);
-    await waitForScreen(p1, PROMPT);
-    await typeLine(p1, 'echo pid=$$');
-    const pid = (await waitForScreen(p1, /^pid=\d+$/m)).match(/^pid=(\d+)$/m)![1]!;
+    const p1 = await openApp(ctx, e2e.url, PROMPT);
+    const pid = await shellPid(p1);
     await typeLine(p1, 'sleep 100');
     await p1.waitForTimeout(200);
     await p1.keyboard.press('Control+C');
     await typeLine(p1, 'echo after-$?');
     await waitForScreen(p1, /^after-130$/m, 5000);
 
-    const p2 = await ctx.newPage();
-    await p2.goto(e2e.url);
-    await waitForScreen(p2, PROMPT);
+    const p2 = await openApp(ctx, e2e.url, PROMPT);
     await typeLine(p2, `ps | grep -c "^ *${pid} "`);
     await waitForScreen(p2, /^1$/m);
     await ctx.close();
@@ -127,9 +109,7 @@ describe('browser terminal', () => {
 
   it('vi: open, type, save, quit', async () => {
     const ctx = await e2e.browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(e2e.url);
-    await waitForScreen(page, PROMPT);
+    const page = await openApp(ctx, e2e.url, PROMPT);
     await typeLine(page, 'vi /tmp/note.txt');
     await waitForScreen(page, /\/tmp\/note\.txt/);
     await page.keyboard.type('ihello from vi');
@@ -157,9 +137,7 @@ describe('browser terminal', () => {
 
   it('terminals in tabs: each its own shell, hidden ones keep their screen, closing one ends its shell', async () => {
     const ctx = await e2e.browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(e2e.url);
-    await waitForScreen(page, PROMPT);
+    const page = await openApp(ctx, e2e.url, PROMPT);
     await typeLine(page, 'echo first-$$');
     const pid1 = (await waitForScreen(page, /^first-\d+$/m)).match(/^first-(\d+)$/m)![1]!;
     await page.locator('wasmux-app').locator('button.add').click();
@@ -178,9 +156,7 @@ describe('browser terminal', () => {
 
   it('terminal tabs from the keyboard: Alt+Shift+T, Alt+Shift+Left/Right, Alt+Shift+W', async () => {
     const ctx = await e2e.browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(e2e.url);
-    await waitForScreen(page, PROMPT);
+    const page = await openApp(ctx, e2e.url, PROMPT);
     const selected = (): Promise<string> => page.locator('wasmux-app').locator('.tab[aria-selected="true"]').innerText();
     await page.locator(TERMINAL).click();
     await page.keyboard.press('Alt+Shift+T');
@@ -202,9 +178,7 @@ describe('browser terminal', () => {
 
   it('the bell fires wasmux-bell; Ctrl+Shift+C copies the selection', async () => {
     const ctx = await e2e.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
-    const page = await ctx.newPage();
-    await page.goto(e2e.url);
-    await waitForScreen(page, PROMPT);
+    const page = await openApp(ctx, e2e.url, PROMPT);
     await page.evaluate(() => {
       (globalThis as { bells?: number }).bells = 0;
       document.addEventListener('wasmux-bell', () => { (globalThis as { bells?: number }).bells! += 1; });
